@@ -1,0 +1,43 @@
+import { App, Validations } from 'aws-cdk-lib';
+import type { AppProps, Environment } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { parseConfig } from './config';
+import { PipelineStack } from './stacks/pipeline-stack';
+import { WorkforceStack } from './stacks/workforce-stack';
+
+export const WORKFORCE_STACK_NAME = 'ReviewWorkforce';
+export const PIPELINE_STACK_NAME = 'ReviewPipeline';
+
+export interface ReviewApp {
+  readonly app: App;
+  readonly workforce?: WorkforceStack;
+  readonly pipeline: PipelineStack;
+}
+
+/**
+ * Builds the app from its context: the workforce stack (unless an existing workteam is imported) and the pipeline
+ * stack, with the AwsSolutions checks of cdk-nag run at synthesis.
+ */
+export function buildApp(props: AppProps = {}): ReviewApp {
+  const app = new App(props);
+  const config = parseConfig((key) => app.node.tryGetContext(key));
+  const env: Environment = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+
+  const workforce =
+    config.workteam.kind === 'managed'
+      ? new WorkforceStack(app, WORKFORCE_STACK_NAME, {
+          env,
+          description: 'Human review: Cognito worker pool, private workforce and workteam (long-lived)',
+          workforce: config.workteam,
+        })
+      : undefined;
+  const pipeline = new PipelineStack(app, PIPELINE_STACK_NAME, {
+    env,
+    description: 'Human review pipeline: output bucket, task UI, flow definition, model endpoint',
+    model: config.model,
+    review: config.review,
+    workteamArn: workforce?.workteamArn ?? (config.workteam.kind === 'existing' ? config.workteam.workteamArn : ''),
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, workforce, pipeline };
+}

@@ -1,0 +1,141 @@
+import * as path from 'node:path';
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { acknowledgeWildcardResource } from '../nag';
+
+export const LAMBDA_DIR = path.join(__dirname, '..', '..', 'lambda');
+
+export interface HandlerFunctionProps {
+  /** Folder under `lambda/` whose `index.ts` exports `handler`. */
+  readonly handlerDir: string;
+  readonly description: string;
+  /** @default 30 seconds */
+  readonly timeout?: Duration;
+  /** @default 256 MiB */
+  readonly memorySize?: number;
+  readonly environment?: Record<string, string>;
+  /** @default one month */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The one place for this project's Lambda defaults: Node.js 24 on arm64, bundled locally by esbuild (AWS SDK
+ * included, so the deployed code runs the versions the tests ran), source maps, and an explicit log group.
+ */
+export class HandlerFunction extends nodejs.NodejsFunction {
+  constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    super(scope, id, {
+      role: roleWritingTo(scope, `${id}Role`, logGroup, props.description),
+      entry: path.join(LAMBDA_DIR, props.handlerDir, 'index.ts'),
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: props.timeout ?? Duration.seconds(30),
+      memorySize: props.memorySize ?? 256,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.handlerDir,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        externalModules: [],
+      },
+    });
+  }
+}
+
+/** A Lambda role that may write only to its own log group (instead of the managed AWSLambdaBasicExecutionRole). */
+function roleWritingTo(scope: Construct, id: string, logGroup: logs.ILogGroup, description: string): iam.Role {
+  const role = new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description });
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn],
+    }),
+  );
+  return role;
+}
+
+/**
+ * A Provider-framework custom-resource provider around one handler in `lambda/`, made once per stack and shared by
+ * every custom resource of that type in the stack.
+ */
+export class HandlerProvider extends Construct {
+  static forStack(scope: Construct, handlerDir: string, description: string): HandlerProvider {
+    const stack = Stack.of(scope);
+    const id = `${handlerDir.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}Provider`;
+    return (
+      (stack.node.tryFindChild(id) as HandlerProvider | undefined) ??
+      new HandlerProvider(stack, id, { handlerDir, description })
+    );
+  }
+
+  readonly onEvent: HandlerFunction;
+  readonly provider: cr.Provider;
+
+  private constructor(scope: Construct, id: string, props: { handlerDir: string; description: string }) {
+    super(scope, id);
+    this.onEvent = new HandlerFunction(this, 'OnEvent', {
+      handlerDir: props.handlerDir,
+      description: props.description,
+      // Creating and deleting SageMaker resources is asynchronous; the handler polls for up to 10 minutes.
+      timeout: Duration.minutes(14),
+    });
+    const frameworkLogs = new logs.LogGroup(this, 'FrameworkLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const frameworkRole = roleWritingTo(
+      this,
+      'FrameworkRole',
+      frameworkLogs,
+      `Custom resource framework for ${props.handlerDir}`,
+    );
+    this.provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: this.onEvent,
+      logGroup: frameworkLogs,
+      frameworkOnEventRole: frameworkRole,
+    });
+    acknowledgeWildcardResource(
+      frameworkRole,
+      `${this.onEvent.functionArn}:*`,
+      'The Provider framework invokes the handler function by qualified ARN (any version); the function is this one.',
+    );
+  }
+
+  get serviceToken(): string {
+    return this.provider.serviceToken;
+  }
+
+  /**
+   * Lets the handler act on the SageMaker resources `<resourceType>/<resourceName>` of this stack's account and Region.
+   * A name pattern with `*` needs the reason it cannot be narrower.
+   */
+  grantSageMaker(actions: string[], resourceType: string, resourceName: string, wildcardReason?: string): void {
+    const arn = Arn.format(
+      { service: 'sagemaker', resource: resourceType, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME },
+      Stack.of(this),
+    );
+    this.onEvent.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [arn] }));
+    if (resourceName.includes('*')) {
+      if (wildcardReason === undefined)
+        throw new Error(`grantSageMaker: the wildcard in ${resourceType}/${resourceName} needs a reason`);
+      acknowledgeWildcardResource(this.onEvent.role!, arn, wildcardReason);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { CustomResource } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { A2I_NAME_PATTERN, A2I_NAME_PREFIX_MAX_LENGTH } from '../../common/names';
+import { UI_TEMPLATE_MAX_CHARS } from '../config';
+import { HandlerProvider } from './handler-function';
+
+export interface HumanTaskUiProps {
+  /** The name is `<namePrefix>-<hash of the template>`. */
+  readonly namePrefix: string;
+  /** Liquid + crowd-html-elements template, at most 128,000 characters. */
+  readonly templateContent: string;
+}
+
+/**
+ * The worker task template as a SageMaker human task UI. Task UIs cannot be updated: a changed template gets a new
+ * name, so the new task UI exists before CloudFormation deletes the old one.
+ */
+export class HumanTaskUi extends Construct {
+  readonly humanTaskUiArn: string;
+  readonly humanTaskUiName: string;
+
+  constructor(scope: Construct, id: string, props: HumanTaskUiProps) {
+    super(scope, id);
+    if (!A2I_NAME_PATTERN.test(props.namePrefix) || props.namePrefix.length > A2I_NAME_PREFIX_MAX_LENGTH) {
+      throw new Error(
+        `HumanTaskUi namePrefix "${props.namePrefix}" must be 1-${A2I_NAME_PREFIX_MAX_LENGTH} lowercase letters, digits or hyphens`,
+      );
+    }
+    if (props.templateContent.length === 0 || props.templateContent.length > UI_TEMPLATE_MAX_CHARS) {
+      throw new Error(
+        `HumanTaskUi templateContent has ${props.templateContent.length} characters; it must have 1-${UI_TEMPLATE_MAX_CHARS}`,
+      );
+    }
+    const provider = HandlerProvider.forStack(this, 'human-task-ui', 'Creates SageMaker human task UIs');
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::HumanTaskUi',
+      properties: { NamePrefix: props.namePrefix, Content: props.templateContent },
+    });
+    this.humanTaskUiArn = resource.getAttString('HumanTaskUiArn');
+    this.humanTaskUiName = resource.getAttString('HumanTaskUiName');
+    provider.grantSageMaker(
+      ['sagemaker:CreateHumanTaskUi', 'sagemaker:DescribeHumanTaskUi', 'sagemaker:DeleteHumanTaskUi'],
+      'human-task-ui',
+      `${props.namePrefix}-*`,
+      'Task UI names end in a hash of the template made at deploy time; the prefix limits them to this pipeline.',
+    );
+  }
+}

@@ -1,0 +1,135 @@
+import type { CfnResource} from 'aws-cdk-lib';
+import { Arn, ArnFormat, CustomResource, Lazy, Stack } from 'aws-cdk-lib';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { shortHash } from '../../common/names';
+import { acknowledgeWildcardResource } from '../nag';
+import { HandlerProvider } from './handler-function';
+
+export interface PrivateWorkteamProps {
+  readonly userPool: cognito.IUserPool;
+  readonly client: cognito.UserPoolClient;
+  /** The user pool group whose members form the workteam. */
+  readonly groupName: string;
+  /** Name used when the workforce is created here (an existing workforce keeps its name). */
+  readonly workforceName: string;
+  readonly workteamName: string;
+  /** Shown to workers; 1-200 characters. */
+  readonly description: string;
+}
+
+/**
+ * The private workforce and workteam over a Cognito user pool, as one custom resource (see lambda/private-workteam).
+ * It runs again whenever the app client's declared properties change, because CloudFormation writes the client's
+ * declared callback URLs back on every client update and the portal login would break until the URLs are re-applied.
+ */
+export class PrivateWorkteam extends Construct {
+  readonly workteamArn: string;
+  readonly workteamName: string;
+  readonly portalUrl: string;
+
+  constructor(scope: Construct, id: string, props: PrivateWorkteamProps) {
+    super(scope, id);
+    const provider = HandlerProvider.forStack(
+      this,
+      'private-workteam',
+      'Creates or adopts the private workforce and its workteam',
+    );
+    const stack = Stack.of(this);
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::PrivateWorkteam',
+      properties: {
+        UserPoolId: props.userPool.userPoolId,
+        ClientId: props.client.userPoolClientId,
+        UserGroup: props.groupName,
+        WorkforceName: props.workforceName,
+        WorkteamName: props.workteamName,
+        WorkteamDescription: props.description,
+        ClientSettingsFingerprint: declaredPropertiesFingerprint(props.client.node.defaultChild as CfnResource),
+      },
+    });
+    resource.node.addDependency(props.client);
+    this.workteamArn = resource.getAttString('WorkteamArn');
+    this.workteamName = resource.getAttString('WorkteamName');
+    this.portalUrl = resource.getAttString('PortalUrl');
+
+    const sagemakerArn = (resource: string, resourceName = '*') =>
+      Arn.format({ service: 'sagemaker', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }, stack);
+    const role = provider.onEvent.role!;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListWorkforcesAndWorkteams',
+        // These list calls have no resource-level permissions.
+        actions: ['sagemaker:ListWorkforces', 'sagemaker:ListWorkteams'],
+        resources: ['*'],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ManageTheRegionsWorkforce',
+        // The Region's single workforce may already exist under another name; it is adopted only when it uses this pool.
+        actions: [
+          'sagemaker:CreateWorkforce',
+          'sagemaker:DescribeWorkforce',
+          'sagemaker:DeleteWorkforce',
+          'sagemaker:ListTags',
+          'sagemaker:AddTags',
+        ],
+        resources: [sagemakerArn('workforce')],
+      }),
+    );
+    acknowledgeWildcardResource(role, '*', 'ListWorkforces and ListWorkteams have no resource-level permissions.');
+    acknowledgeWildcardResource(
+      role,
+      sagemakerArn('workforce'),
+      "A Region's single private workforce may already exist under any name; it is adopted only when it uses this pool and client.",
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ManageTheWorkteam',
+        actions: [
+          'sagemaker:CreateWorkteam',
+          'sagemaker:DescribeWorkteam',
+          'sagemaker:UpdateWorkteam',
+          'sagemaker:DeleteWorkteam',
+          'sagemaker:AddTags',
+        ],
+        resources: [sagemakerArn('workteam', `private-crowd/${props.workteamName}`)],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ConfigureTheWorkerPool',
+        // SageMaker reads the pool, client and group when it creates the workforce and workteam on our behalf.
+        actions: [
+          'cognito-idp:DescribeUserPool',
+          'cognito-idp:DescribeUserPoolClient',
+          'cognito-idp:DescribeUserPoolDomain',
+          'cognito-idp:UpdateUserPool',
+          'cognito-idp:UpdateUserPoolClient',
+          'cognito-idp:ListGroups',
+        ],
+        resources: [props.userPool.userPoolArn],
+      }),
+    );
+  }
+}
+
+/**
+ * A hash of a resource's declared CloudFormation properties, resolved at synthesis. Passed to a custom resource, it
+ * makes CloudFormation call the custom resource again whenever that resource's declaration changes.
+ */
+export function declaredPropertiesFingerprint(resource: CfnResource): string {
+  return Lazy.string({
+    produce: () => {
+      // _toCloudFormation is CDK's own rendering of the resource: every declared property, including CDK defaults.
+      const rendered = (
+        resource as unknown as { _toCloudFormation(): { Resources: Record<string, { Properties?: unknown }> } }
+      )._toCloudFormation();
+      const properties = Object.values(rendered.Resources).map((r) => r.Properties);
+      return shortHash(Stack.of(resource).resolve(properties));
+    },
+  });
+}

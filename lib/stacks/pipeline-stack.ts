@@ -1,0 +1,56 @@
+import type { StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import type { ModelConfig, ReviewConfig } from '../config';
+import { FlowDefinition } from '../constructs/flow-definition';
+import { HumanTaskUi } from '../constructs/human-task-ui';
+import { ModelEndpoint } from '../constructs/model-endpoint';
+import { ReviewOutputBucket } from '../constructs/review-output-bucket';
+
+export interface PipelineStackProps extends StackProps {
+  readonly model: ModelConfig;
+  readonly review: ReviewConfig;
+  /** The private workteam that reviews (from the workforce stack, or an existing one). */
+  readonly workteamArn: string;
+}
+
+/** The review pipeline: output bucket, task UI, flow definition and model endpoint. */
+export class PipelineStack extends Stack {
+  readonly output: ReviewOutputBucket;
+  readonly taskUi: HumanTaskUi;
+  readonly flowDefinition: FlowDefinition;
+  readonly endpoint: ModelEndpoint;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    const { review } = props;
+    const encryptionKey = review.kmsKeyArn ? kms.Key.fromKeyArn(this, 'Key', review.kmsKeyArn) : undefined;
+
+    this.output = new ReviewOutputBucket(this, 'Output', { encryptionKey });
+    this.taskUi = new HumanTaskUi(this, 'TaskUi', {
+      namePrefix: review.resourcePrefix,
+      templateContent: review.taskTemplateContent,
+    });
+    this.flowDefinition = new FlowDefinition(this, 'FlowDefinition', {
+      namePrefix: review.resourcePrefix,
+      workteamArn: props.workteamArn,
+      humanTaskUi: this.taskUi,
+      outputBucket: this.output.bucket,
+      outputPrefix: review.outputPrefix,
+      encryptionKey,
+      taskTitle: review.taskTitle,
+      taskDescription: review.taskDescription,
+      taskCount: review.taskCount,
+      taskAvailabilityLifetime: Duration.seconds(review.taskAvailabilityLifetimeInSeconds),
+      taskTimeLimit: Duration.seconds(review.taskTimeLimitInSeconds),
+    });
+    this.endpoint = new ModelEndpoint(this, 'Model', { model: props.model, encryptionKey });
+
+    new CfnOutput(this, 'FlowDefinitionArn', { value: this.flowDefinition.flowDefinitionArn });
+    new CfnOutput(this, 'HumanTaskUiArn', { value: this.taskUi.humanTaskUiArn });
+    new CfnOutput(this, 'OutputBucketName', { value: this.output.bucket.bucketName });
+    new CfnOutput(this, 'S3OutputPath', { value: this.flowDefinition.s3OutputPath });
+    new CfnOutput(this, 'EndpointName', { value: this.endpoint.endpointName });
+  }
+}

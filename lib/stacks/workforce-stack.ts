@@ -1,0 +1,42 @@
+import type { StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { WorkteamConfig } from '../config';
+import { PrivateWorkteam } from '../constructs/private-workteam';
+import { WorkerUserPool } from '../constructs/worker-user-pool';
+
+export interface WorkforceStackProps extends StackProps {
+  readonly workforce: Extract<WorkteamConfig, { kind: 'managed' }>;
+}
+
+/** Long-lived, one per account and Region: the workers' user pool, the private workforce and the workteam. */
+export class WorkforceStack extends Stack {
+  readonly workteamArn: string;
+
+  constructor(scope: Construct, id: string, props: WorkforceStackProps) {
+    super(scope, id, props);
+    const { workforce } = props;
+    const pool = new WorkerUserPool(this, 'WorkerPool', {
+      domainPrefix: workforce.cognitoDomainPrefix,
+      workerEmails: workforce.workerEmails,
+      mfa: workforce.workerMfa,
+    });
+    const team = new PrivateWorkteam(this, 'Workteam', {
+      userPool: pool.userPool,
+      client: pool.client,
+      groupName: pool.groupName,
+      workforceName: workforce.workforceName,
+      workteamName: workforce.workteamName,
+      description: workforce.workteamDescription,
+    });
+    this.workteamArn = team.workteamArn;
+
+    new CfnOutput(this, 'WorkteamArn', { value: team.workteamArn, description: 'ARN of the private workteam' });
+    new CfnOutput(this, 'LabelingPortalUrl', { value: team.portalUrl, description: 'Where workers sign in to review' });
+    new CfnOutput(this, 'UserPoolId', {
+      value: pool.userPool.userPoolId,
+      description: 'Cognito user pool of the workers',
+    });
+    new CfnOutput(this, 'WorkerGroupName', { value: pool.groupName, description: 'Cognito group of the workteam' });
+  }
+}
