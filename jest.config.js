@@ -3,8 +3,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true }] },
-  // Lambda handlers read their environment at import; every test file gets a clean module registry.
-  resetModules: false,
+  transform: { '^.+\\.tsx?$': 'ts-jest' },
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
   testTimeout: 20000,
 };

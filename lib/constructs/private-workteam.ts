@@ -1,4 +1,4 @@
-import type { CfnResource} from 'aws-cdk-lib';
+import type { CfnResource } from 'aws-cdk-lib';
 import { Arn, ArnFormat, CustomResource, Lazy, Stack } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -125,11 +125,13 @@ export function declaredPropertiesFingerprint(resource: CfnResource): string {
   return Lazy.string({
     produce: () => {
       // _toCloudFormation is CDK's own rendering of the resource: every declared property, including CDK defaults.
-      const rendered = (
-        resource as unknown as { _toCloudFormation(): { Resources: Record<string, { Properties?: unknown }> } }
-      )._toCloudFormation();
-      const properties = Object.values(rendered.Resources).map((r) => r.Properties);
-      return shortHash(Stack.of(resource).resolve(properties));
+      const rendered = (resource as unknown as { _toCloudFormation(): unknown })._toCloudFormation();
+      const { Resources } = Stack.of(resource).resolve(rendered) as {
+        Resources: Record<string, { Properties?: unknown }>;
+      };
+      const properties = Object.values(Resources).map((r) => r.Properties);
+      if (properties.every((p) => p === undefined)) throw new Error(`${resource.node.path} rendered no properties`);
+      return shortHash(properties);
     },
   });
 }

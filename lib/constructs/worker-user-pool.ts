@@ -121,11 +121,10 @@ export class WorkerUserPool extends Construct {
         { name: 'email_verified', value: 'true' },
       ],
     });
-    const membership = new cognito.CfnUserPoolUserToGroupAttachment(this, `${id}Membership`, {
+    new cognito.CfnUserPoolUserToGroupAttachment(this, `${id}Membership`, {
       userPoolId: this.userPool.userPoolId,
       groupName: this.groupName,
       username: user.ref,
     });
-    membership.addDependency(this.group);
   }
 }

@@ -1,0 +1,211 @@
+import { ConfigError, DEFAULTS, parseConfig } from '../lib/config';
+
+const parse = (context: Record<string, unknown>) => parseConfig((key) => context[key]);
+
+function problemsOf(context: Record<string, unknown>): readonly string[] {
+  try {
+    parse(context);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('model source', () => {
+  test('an existing endpoint name is enough', () => {
+    expect(parse({ endpointName: 'my-endpoint' }).model).toEqual({ kind: 'existing', endpointName: 'my-endpoint' });
+  });
+
+  test('a model archive builds an instance endpoint with the defaults', () => {
+    expect(parse({ modelDataUrl: 's3://bucket/path/model.tar.gz' }).model).toEqual({
+      kind: 'new',
+      modelDataUrl: 's3://bucket/path/model.tar.gz',
+      modelImageUri: undefined,
+      networkIsolation: true,
+      compute: { kind: 'instances', instanceType: 'ml.m5.large', instanceCount: 1 },
+    });
+  });
+
+  test('serverless keys choose a serverless endpoint, numbers given as strings', () => {
+    const config = parse({ modelDataUrl: 's3://bucket/model.tar.gz', serverlessMemorySizeInMB: '4096' });
+    expect(config.model).toMatchObject({ compute: { kind: 'serverless', memorySizeInMB: 4096, maxConcurrency: 5 } });
+  });
+
+  test('neither endpointName nor modelDataUrl', () => {
+    expect(problemsOf({})).toEqual([
+      'endpointName or modelDataUrl: neither was given; expected exactly one (an existing endpoint, or the S3 URI of a model.tar.gz).',
+    ]);
+  });
+
+  test('endpointName together with modelDataUrl', () => {
+    expect(problemsOf({ endpointName: 'ep', modelDataUrl: 's3://bucket/model.tar.gz' })).toEqual([
+      'modelDataUrl: got "s3://bucket/model.tar.gz"; not allowed together with endpointName (use an existing endpoint, or build one from modelDataUrl).',
+    ]);
+  });
+
+  test('a malformed S3 URI', () => {
+    expect(problemsOf({ modelDataUrl: 'https://bucket/model.tar.gz' })).toEqual([
+      'modelDataUrl: got "https://bucket/model.tar.gz"; expected an S3 URI of a model archive, like s3://my-bucket/models/model.tar.gz.',
+    ]);
+  });
+
+  test('an endpoint name longer than 63 characters', () => {
+    const name = 'e'.repeat(64);
+    expect(problemsOf({ endpointName: name })).toEqual([
+      `endpointName: got "${name}"; expected a SageMaker endpoint name (1-63 letters, digits or hyphens, not starting or ending with a hyphen).`,
+    ]);
+  });
+
+  test('serverless with instance keys, and a memory size SageMaker does not offer', () => {
+    expect(
+      problemsOf({
+        modelDataUrl: 's3://bucket/model.tar.gz',
+        serverlessMemorySizeInMB: 1500,
+        instanceType: 'ml.m5.large',
+      }),
+    ).toEqual([
+      'instanceType: got "ml.m5.large"; not allowed together with a serverless configuration (serverlessMemorySizeInMB, serverlessMaxConcurrency).',
+      'serverlessMemorySizeInMB: got 1500; expected one of 1024, 2048, 3072, 4096, 5120, 6144.',
+    ]);
+  });
+
+  test('a malformed image URI and instance type', () => {
+    expect(
+      problemsOf({
+        modelDataUrl: 's3://bucket/model.tar.gz',
+        modelImageUri: 'pytorch:latest',
+        instanceType: 'm5.large',
+      }),
+    ).toEqual([
+      'modelImageUri: got "pytorch:latest"; expected an ECR image URI with a tag or digest, like 123456789012.dkr.ecr.eu-west-1.amazonaws.com/repo:tag.',
+      'instanceType: got "m5.large"; expected a SageMaker instance type, like ml.m5.large.',
+    ]);
+  });
+});
+
+describe('review settings', () => {
+  test('defaults', () => {
+    const { review } = parse({ endpointName: 'ep' });
+    expect(review).toMatchObject({
+      confidenceThreshold: 0.9,
+      taskCount: 1,
+      resourcePrefix: DEFAULTS.resourcePrefix,
+      taskTemplateName: 'sentiment',
+      outputPrefix: 'a2i-results',
+    });
+    expect(review.taskTemplateContent).toContain('<crowd-classifier');
+  });
+
+  test('a threshold outside 0-1', () => {
+    expect(problemsOf({ endpointName: 'ep', confidenceThreshold: '1.5' })).toEqual([
+      'confidenceThreshold: got "1.5"; expected a number from 0 to 1.',
+    ]);
+  });
+
+  test('TaskCount 4', () => {
+    expect(problemsOf({ endpointName: 'ep', taskCount: 4 })).toEqual([
+      'taskCount: got 4; expected an integer from 1 to 3.',
+    ]);
+  });
+
+  test('a resource prefix that would break the 63-character name rule', () => {
+    const prefix = 'p'.repeat(55);
+    expect(problemsOf({ endpointName: 'ep', resourcePrefix: prefix })).toEqual([
+      `resourcePrefix: got "${prefix}"; expected 1-54 lowercase letters, digits or hyphens, not starting or ending with a hyphen (the name gets -<8-character hash> appended and must stay within 63 characters).`,
+    ]);
+  });
+
+  test('an unknown template names the templates there are', () => {
+    expect(problemsOf({ endpointName: 'ep', taskTemplate: 'nope' })).toEqual([
+      'taskTemplate: got "nope"; expected one of the templates in templates/: sentiment.',
+    ]);
+  });
+
+  test('a task that outlives its availability', () => {
+    expect(
+      problemsOf({ endpointName: 'ep', taskAvailabilityLifetimeInSeconds: 600, taskTimeLimitInSeconds: 3600 }),
+    ).toEqual(['taskAvailabilityLifetimeInSeconds: got 600; expected at least taskTimeLimitInSeconds (3600).']);
+  });
+
+  test('a malformed KMS key ARN', () => {
+    expect(problemsOf({ endpointName: 'ep', kmsKeyArn: 'alias/my-key' })).toEqual([
+      'kmsKeyArn: got "alias/my-key"; expected a KMS key ARN, like arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab.',
+    ]);
+  });
+
+  test('every problem is reported at once', () => {
+    expect(problemsOf({ taskCount: 0, confidenceThreshold: -1 })).toHaveLength(3);
+  });
+});
+
+describe('workteam source', () => {
+  test('by default the app manages the workforce', () => {
+    expect(parse({ endpointName: 'ep' }).workteam).toEqual({
+      kind: 'managed',
+      cognitoDomainPrefix: undefined,
+      workforceName: 'review-workforce',
+      workteamName: 'review-team',
+      workteamDescription: DEFAULTS.workteamDescription,
+      workerEmails: [],
+      workerMfa: 'optional',
+    });
+  });
+
+  test('worker emails from a comma-separated string or a JSON array', () => {
+    expect(parse({ endpointName: 'ep', workerEmails: 'a@example.com, b@example.com' }).workteam).toMatchObject({
+      workerEmails: ['a@example.com', 'b@example.com'],
+    });
+    expect(parse({ endpointName: 'ep', workerEmails: ['a@example.com'] }).workteam).toMatchObject({
+      workerEmails: ['a@example.com'],
+    });
+  });
+
+  test('a malformed and a repeated email', () => {
+    expect(problemsOf({ endpointName: 'ep', workerEmails: 'not-an-email,a@example.com,A@example.com' })).toEqual([
+      'workerEmails: got "not-an-email"; expected email addresses like worker@example.com, separated by commas.',
+      'workerEmails: got "A@example.com"; expected each address once.',
+    ]);
+  });
+
+  test('an existing workteam ARN replaces the workforce stack', () => {
+    const arn = 'arn:aws:sagemaker:eu-west-1:123456789012:workteam/private-crowd/my-team';
+    expect(parse({ endpointName: 'ep', existingWorkteamArn: arn }).workteam).toEqual({
+      kind: 'existing',
+      workteamArn: arn,
+    });
+  });
+
+  test('a malformed workteam ARN', () => {
+    expect(
+      problemsOf({ endpointName: 'ep', existingWorkteamArn: 'arn:aws:sagemaker:eu-west-1:123:workteam/x' }),
+    ).toEqual([
+      'existingWorkteamArn: got "arn:aws:sagemaker:eu-west-1:123:workteam/x"; expected a private workteam ARN, like arn:aws:sagemaker:eu-west-1:123456789012:workteam/private-crowd/my-team.',
+    ]);
+  });
+
+  test('workforce keys have no effect with an existing workteam, so they are refused', () => {
+    const arn = 'arn:aws:sagemaker:eu-west-1:123456789012:workteam/private-crowd/my-team';
+    expect(problemsOf({ endpointName: 'ep', existingWorkteamArn: arn, workerEmails: 'a@example.com' })).toEqual([
+      'workerEmails: got "a@example.com"; not allowed together with existingWorkteamArn (no workforce stack is made).',
+    ]);
+  });
+
+  test('a Cognito domain prefix with a reserved word', () => {
+    expect(problemsOf({ endpointName: 'ep', cognitoDomainPrefix: 'my-aws-workers' })).toEqual([
+      'cognitoDomainPrefix: got "my-aws-workers"; expected a prefix without the reserved word "aws".',
+    ]);
+  });
+
+  test('a Cognito domain prefix with capitals', () => {
+    expect(problemsOf({ endpointName: 'ep', cognitoDomainPrefix: 'Workers' })).toEqual([
+      'cognitoDomainPrefix: got "Workers"; expected 1-63 lowercase letters, digits or hyphens, not starting or ending with a hyphen.',
+    ]);
+  });
+});
+
+test('the error message lists each problem under a hint of how to fix it', () => {
+  expect(() => parse({ endpointName: 'ep', taskCount: 4 })).toThrow(
+    'Invalid CDK context (fix with -c key=value or in cdk.json):\n  - taskCount: got 4; expected an integer from 1 to 3.',
+  );
+});

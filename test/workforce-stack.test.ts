@@ -1,0 +1,177 @@
+import { Stack } from 'aws-cdk-lib';
+import { CfnUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { EXISTING_ENDPOINT, normalizedTemplate, synthApp, templates } from './helpers/app';
+
+const { workforceTemplate } = templates({ ...EXISTING_ENDPOINT, workerEmails: 'ana@example.com,bo@example.com' });
+const template = workforceTemplate!;
+
+describe('worker user pool', () => {
+  test('only administrators create users, and email is the username', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      UsernameAttributes: ['email'],
+    });
+  });
+
+  test('has a strong password policy', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        },
+      },
+    });
+  });
+
+  test('is protected from deletion and retained with the stack', () => {
+    template.hasResource('AWS::Cognito::UserPool', {
+      Properties: Match.objectLike({ DeletionProtection: 'ACTIVE' }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('has a group for the team', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'reviewers' });
+  });
+
+  test('has a domain unique per account and Region by default', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: { 'Fn::Join': ['-', ['review-workers', { Ref: 'AWS::AccountId' }, { Ref: 'AWS::Region' }]] },
+    });
+  });
+
+  test('takes the domain prefix from context', () => {
+    const custom = templates({ ...EXISTING_ENDPOINT, cognitoDomainPrefix: 'acme-reviewers' }).workforceTemplate!;
+    custom.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'acme-reviewers' });
+  });
+});
+
+describe('app client for the workforce', () => {
+  test('has a secret, code and implicit flows, email openid profile scopes and the Cognito IdP', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: true,
+      AllowedOAuthFlows: ['implicit', 'code'],
+      AllowedOAuthScopes: ['email', 'openid', 'profile'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      SupportedIdentityProviders: ['COGNITO'],
+    });
+  });
+});
+
+describe('private workforce and workteam custom resource', () => {
+  test('gets the pool, client, group and names', () => {
+    template.hasResourceProperties('Custom::PrivateWorkteam', {
+      UserPoolId: { Ref: Match.stringLikeRegexp('WorkerPool') },
+      ClientId: { Ref: Match.stringLikeRegexp('PortalClient') },
+      UserGroup: { Ref: Match.stringLikeRegexp('Workers') },
+      WorkforceName: 'review-workforce',
+      WorkteamName: 'review-team',
+      WorkteamDescription: 'Reviewers of low-confidence model predictions',
+    });
+  });
+
+  test('carries a fingerprint of the client declaration, so any client change runs it again', () => {
+    const fingerprint = (changeClient?: (client: CfnUserPoolClient) => void) => {
+      const { workforce } = synthApp(EXISTING_ENDPOINT);
+      const client = workforce!.node.findAll().find((c): c is CfnUserPoolClient => c instanceof CfnUserPoolClient)!;
+      changeClient?.(client);
+      const [resource] = Object.values(Template.fromStack(workforce!).findResources('Custom::PrivateWorkteam'));
+      return (resource as { Properties: { ClientSettingsFingerprint: string } }).Properties.ClientSettingsFingerprint;
+    };
+    const declared = fingerprint();
+
+    expect(declared).toMatch(/^[0-9a-f]{8}$/);
+    expect(fingerprint()).toBe(declared);
+    expect(fingerprint((client) => (client.callbackUrLs = ['https://example.com/other']))).not.toBe(declared);
+    expect(fingerprint((client) => (client.refreshTokenValidity = 7))).not.toBe(declared);
+  });
+
+  test('runs after the client exists', () => {
+    const [resource] = Object.values(template.findResources('Custom::PrivateWorkteam'));
+    expect((resource as { DependsOn: string[] }).DependsOn).toEqual(
+      expect.arrayContaining([expect.stringMatching(/PortalClient/)]),
+    );
+  });
+
+  test('the handler may manage only this workteam and read or update only this pool', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'ManageTheWorkteam',
+            Resource: {
+              'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':workteam/private-crowd/review-team$')])],
+            },
+          }),
+          Match.objectLike({
+            Sid: 'ConfigureTheWorkerPool',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('WorkerPool'), 'Arn'] },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('the handler runs on Node.js 24 on arm64 with its own log group', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      LoggingConfig: Match.objectLike({ LogGroup: { Ref: Match.stringLikeRegexp('OnEventLogs') } }),
+    });
+  });
+
+  test('no role uses an AWS managed policy', () => {
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect((role as { Properties: { ManagedPolicyArns?: unknown } }).Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
+
+describe('initial workers', () => {
+  test('each email is invited by Cognito email, with no password anywhere', () => {
+    template.resourceCountIs('AWS::Cognito::UserPoolUser', 2);
+    template.hasResourceProperties('AWS::Cognito::UserPoolUser', {
+      Username: 'ana@example.com',
+      DesiredDeliveryMediums: ['EMAIL'],
+      UserAttributes: [
+        { Name: 'email', Value: 'ana@example.com' },
+        { Name: 'email_verified', Value: 'true' },
+      ],
+    });
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/"(Temporary)?Password":/);
+  });
+
+  test('each is added to the group', () => {
+    template.resourceCountIs('AWS::Cognito::UserPoolUserToGroupAttachment', 2);
+    template.hasResourceProperties('AWS::Cognito::UserPoolUserToGroupAttachment', {
+      GroupName: { Ref: Match.stringLikeRegexp('Workers') },
+      Username: { Ref: Match.anyValue() },
+    });
+  });
+});
+
+test('outputs the workteam ARN and the labeling portal URL', () => {
+  template.hasOutput('WorkteamArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('Workteam'), 'WorkteamArn'] } });
+  template.hasOutput('LabelingPortalUrl', {
+    Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('Workteam'), 'PortalUrl'] },
+  });
+});
+
+test('no workforce stack when an existing workteam is imported', () => {
+  const built = templates({
+    ...EXISTING_ENDPOINT,
+    existingWorkteamArn: 'arn:aws:sagemaker:eu-west-1:123456789012:workteam/private-crowd/team',
+  });
+  expect(built.workforce).toBeUndefined();
+  expect(built.app.node.children.filter(Stack.isStack).map((stack) => stack.stackName)).toEqual(['ReviewPipeline']);
+});
+
+test('snapshot', () => {
+  expect(normalizedTemplate(template)).toMatchSnapshot();
+});
