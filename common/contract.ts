@@ -1,0 +1,36 @@
+/**
+ * What the CDK app and the Lambdas must agree on: environment variable names and the predict API's limits.
+ * The app writes them (function environment, API Gateway request model); the handlers read them.
+ */
+
+export const ENV = {
+  endpointName: 'SAGEMAKER_ENDPOINT_NAME',
+  flowDefinitionArn: 'FLOW_DEFINITION_ARN',
+  confidenceThreshold: 'CONFIDENCE_THRESHOLD',
+  contentClassifiers: 'CONTENT_CLASSIFIERS',
+  retryQueueUrl: 'REVIEW_RETRY_QUEUE_URL',
+  modelMaxPayloadBytes: 'MODEL_MAX_PAYLOAD_BYTES',
+  modelTimeoutMs: 'MODEL_TIMEOUT_MS',
+  loopStartConcurrency: 'LOOP_START_CONCURRENCY',
+  logRequestText: 'LOG_REQUEST_TEXT',
+} as const;
+
+/** Limits of POST /predict, stated in the README and enforced by the API's request model and by the handler. */
+export const PREDICT_LIMITS = {
+  /** Items per request. */
+  maxInstances: 100,
+  /** Strings in one item's `features`. */
+  maxFeaturesPerInstance: 16,
+  /** Characters of one item, all its features together. */
+  maxCharactersPerInstance: 10_000,
+  /** Bytes of the whole request body. */
+  maxRequestBytes: 1_048_576,
+  /** Characters of `requestId` and of an item's `id`. */
+  maxIdLength: 128,
+} as const;
+
+export const CONTENT_CLASSIFIERS = ['FreeOfPersonallyIdentifiableInformation', 'FreeOfAdultContent'] as const;
+export type ContentClassifier = (typeof CONTENT_CLASSIFIERS)[number];
+
+/** Namespace of the pipeline's CloudWatch metrics (EMF). */
+export const METRICS_NAMESPACE = 'HumanReviewPipeline';

@@ -1,0 +1,138 @@
+import { A2I_NAME_MAX_LENGTH, A2I_NAME_PATTERN } from '../../common/names';
+import {
+  ModelAnswerError,
+  batchesWithin,
+  encodeJsonLines,
+  encodedSize,
+  parsePredictions,
+} from '../../lambda/predict/jsonlines';
+import { loopName, requestKey } from '../../lambda/predict/loop-names';
+import type { Instance } from '../../lambda/predict/request';
+import { needsReview, reviewInput } from '../../lambda/predict/routing';
+
+describe('routing by threshold', () => {
+  test.each([
+    [0.634, 0.9, true],
+    [0.899999, 0.9, true],
+    [0.9, 0.9, false],
+    [0.95, 0.9, false],
+    [0, 0, false],
+    [0.999, 1, true],
+  ])('probability %p with threshold %p needs review: %p', (probability, threshold, expected) => {
+    expect(needsReview(probability, threshold)).toBe(expected);
+  });
+
+  test('the reviewer sees the model label and the text', () => {
+    const instance: Instance = { id: 'r-1', index: 0, features: ['I am unhappy with this product'] };
+    expect(reviewInput(instance, { predictedLabel: -1, probability: 0.6 })).toEqual({
+      initialValue: -1,
+      taskObject: 'I am unhappy with this product',
+    });
+  });
+
+  test('with more than one feature the reviewer sees them all', () => {
+    const instance: Instance = { id: 0, index: 0, features: ['title', 'body'] };
+    expect(reviewInput(instance, { predictedLabel: 1, probability: 0.5 }).taskObject).toEqual(['title', 'body']);
+  });
+});
+
+describe('loop names', () => {
+  const request = { requestId: 'Order 2026/11 #42 — batch ÄÖ', instances: [] };
+
+  test('follow the A2I name rule and length, however odd the request id', () => {
+    for (const key of [request.requestId, '---', 'x'.repeat(500), 'UPPER_case', '日本語', 'a']) {
+      const name = loopName(key, 'item-1');
+      expect(name).toMatch(A2I_NAME_PATTERN);
+      expect(name.length).toBeLessThanOrEqual(A2I_NAME_MAX_LENGTH);
+    }
+  });
+
+  test('are stable for the same request and item', () => {
+    expect(loopName('req-1', 'a')).toBe(loopName('req-1', 'a'));
+  });
+
+  test('are distinct per item and per request', () => {
+    const names = new Set([
+      loopName('req-1', 'a'),
+      loopName('req-1', 'b'),
+      loopName('req-2', 'a'),
+      loopName('req-1', 0),
+    ]);
+    expect(names.size).toBe(4);
+  });
+
+  test('keep a readable part of the request id', () => {
+    expect(loopName('Order-42', 3)).toMatch(/^order-42-[0-9a-f]{12}$/);
+  });
+
+  test('two request ids that read the same still give different names', () => {
+    expect(loopName('A_B', 0)).not.toBe(loopName('a-b', 0));
+  });
+
+  test('without a requestId the key is a hash of the instances: same body, same key; other body, other key', () => {
+    const instances: Instance[] = [{ id: 0, index: 0, features: ['It is okay'] }];
+    const key = requestKey({ instances });
+    expect(key).toMatch(/^h[0-9a-f]{24}$/);
+    expect(requestKey({ instances: [{ id: 0, index: 0, features: ['It is okay'] }] })).toBe(key);
+    expect(requestKey({ instances: [{ id: 0, index: 0, features: ['It is not okay'] }] })).not.toBe(key);
+    expect(requestKey({ instances, requestId: 'mine' })).toBe('mine');
+  });
+});
+
+describe('JSON Lines', () => {
+  test('one line per record in', () => {
+    expect(encodeJsonLines([{ features: ['a'] }, { features: ['b "quoted"', 'c'] }])).toBe(
+      '{"features":["a"]}\n{"features":["b \\"quoted\\"","c"]}\n',
+    );
+  });
+
+  test('one prediction per line out, blank lines and CRLF tolerated', () => {
+    expect(
+      parsePredictions(
+        '{"predicted_label": -1, "probability": 0.634}\r\n\n{"predicted_label": 1, "probability": 1}\n',
+        2,
+      ),
+    ).toEqual([
+      { predictedLabel: -1, probability: 0.634 },
+      { predictedLabel: 1, probability: 1 },
+    ]);
+  });
+
+  test.each([
+    ['{"predicted_label": 1, "probability": 0.9}', 2, 'The model answered 1 lines for 2 inputs'],
+    ['not json', 1, "Line 1 of the model's answer is not JSON"],
+    ['[1, 0.5]', 1, "Line 1 of the model's answer is not a JSON object"],
+    ['{"probability": 0.5}', 1, "Line 1 of the model's answer has no predicted_label (a number or a string)"],
+    [
+      '{"predicted_label": 1, "probability": 1.5}',
+      1,
+      "Line 1 of the model's answer has probability 1.5; expected a number from 0 to 1",
+    ],
+    [
+      '{"predicted_label": 1, "probability": "0.5"}',
+      1,
+      'Line 1 of the model\'s answer has probability "0.5"; expected a number from 0 to 1',
+    ],
+    [
+      '{"predicted_label": 1}',
+      1,
+      "Line 1 of the model's answer has probability missing; expected a number from 0 to 1",
+    ],
+  ])('an answer that breaks the contract is refused: %s', (body, count, message) => {
+    expect(() => parsePredictions(body, count)).toThrow(new ModelAnswerError(message));
+  });
+
+  test('batches stay within the payload limit and keep the order', () => {
+    const records = Array.from({ length: 10 }, (_, i) => ({ features: [`review number ${i}`] }));
+    const size = encodedSize(records[0]);
+    const batches = batchesWithin(records, size * 3);
+    expect(batches.map((b) => b.length)).toEqual([3, 3, 3, 1]);
+    expect(batches.flat()).toEqual(records);
+    for (const batch of batches) expect(Buffer.byteLength(encodeJsonLines(batch))).toBeLessThanOrEqual(size * 3);
+  });
+
+  test('everything in one batch when it fits', () => {
+    const records = [{ features: ['a'] }, { features: ['b'] }];
+    expect(batchesWithin(records, 1_000_000)).toEqual([records]);
+  });
+});
