@@ -36,6 +36,7 @@ export function buildApp(props: AppProps = {}): ReviewApp {
     description: 'Human review pipeline: output bucket, task UI, flow definition, model endpoint',
     model: config.model,
     review: config.review,
+    api: config.api,
     workteamArn: workforce?.workteamArn ?? (config.workteam.kind === 'existing' ? config.workteam.workteamArn : ''),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -5,6 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { ContentClassifier } from '../common/contract';
+import { CONTENT_CLASSIFIERS } from '../common/contract';
 import { A2I_NAME_PATTERN, A2I_NAME_PREFIX_MAX_LENGTH } from '../common/names';
 
 export const TEMPLATES_DIR = path.join(__dirname, '..', 'templates');
@@ -51,10 +53,18 @@ export interface ReviewConfig {
   readonly kmsKeyArn?: string;
 }
 
+export interface ApiConfig {
+  readonly throttleRateLimit: number;
+  readonly throttleBurstLimit: number;
+  readonly contentClassifiers: readonly ContentClassifier[];
+  readonly logRequestText: boolean;
+}
+
 export interface AppConfig {
   readonly model: ModelConfig;
   readonly workteam: WorkteamConfig;
   readonly review: ReviewConfig;
+  readonly api: ApiConfig;
 }
 
 export const DEFAULTS = {
@@ -76,6 +86,8 @@ export const DEFAULTS = {
   taskAvailabilityLifetimeInSeconds: 86_400,
   taskTimeLimitInSeconds: 3_600,
   outputPrefix: 'a2i-results',
+  apiThrottleRateLimit: 50,
+  apiThrottleBurstLimit: 100,
 } as const;
 
 const SAGEMAKER_RESOURCE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -207,8 +219,28 @@ export function parseConfig(lookup: ContextLookup): AppConfig {
   const model = parseModel(ctx);
   const workteam = parseWorkteam(ctx);
   const review = parseReview(ctx);
+  const api = parseApi(ctx);
   if (ctx.problems.length > 0 || model === undefined || review === undefined) throw new ConfigError(ctx.problems);
-  return { model, workteam, review };
+  return { model, workteam, review, api };
+}
+
+function parseApi(ctx: ContextReader): ApiConfig {
+  const throttleRateLimit =
+    ctx.number('apiThrottleRateLimit', 1, 10_000, { integer: true }) ?? DEFAULTS.apiThrottleRateLimit;
+  const throttleBurstLimit =
+    ctx.number('apiThrottleBurstLimit', 1, 5_000, { integer: true }) ?? DEFAULTS.apiThrottleBurstLimit;
+  const contentClassifiers = ctx.list('contentClassifiers');
+  for (const classifier of contentClassifiers) {
+    if (!(CONTENT_CLASSIFIERS as readonly string[]).includes(classifier)) {
+      ctx.problem('contentClassifiers', classifier, `some of ${CONTENT_CLASSIFIERS.join(', ')}, separated by commas`);
+    }
+  }
+  return {
+    throttleRateLimit,
+    throttleBurstLimit,
+    contentClassifiers: contentClassifiers as ContentClassifier[],
+    logRequestText: ctx.boolean('logRequestText') ?? false,
+  };
 }
 
 function parseModel(ctx: ContextReader): ModelConfig | undefined {

@@ -204,6 +204,29 @@ describe('workteam source', () => {
   });
 });
 
+describe('predict API settings', () => {
+  test('defaults', () => {
+    expect(parse({ endpointName: 'ep' }).api).toEqual({
+      throttleRateLimit: 50,
+      throttleBurstLimit: 100,
+      contentClassifiers: [],
+      logRequestText: false,
+    });
+  });
+
+  test('content classifiers A2I does not know', () => {
+    expect(problemsOf({ endpointName: 'ep', contentClassifiers: 'FreeOfAdultContent,FreeOfSpam' })).toEqual([
+      'contentClassifiers: got "FreeOfSpam"; expected some of FreeOfPersonallyIdentifiableInformation, FreeOfAdultContent, separated by commas.',
+    ]);
+  });
+
+  test('a throttle rate that is not a positive integer', () => {
+    expect(problemsOf({ endpointName: 'ep', apiThrottleRateLimit: '0' })).toEqual([
+      'apiThrottleRateLimit: got "0"; expected an integer from 1 to 10000.',
+    ]);
+  });
+});
+
 test('the error message lists each problem under a hint of how to fix it', () => {
   expect(() => parse({ endpointName: 'ep', taskCount: 4 })).toThrow(
     'Invalid CDK context (fix with -c key=value or in cdk.json):\n  - taskCount: got 4; expected an integer from 1 to 3.',

@@ -13,22 +13,22 @@ const modelTimeoutMs = Number(process.env[ENV.modelTimeoutMs]) || 6_000;
 
 export const sageMakerRuntime = new SageMakerRuntimeClient({
   maxAttempts: 3,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: modelTimeoutMs },
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: modelTimeoutMs, throwOnRequestTimeout: true },
 });
 
 export const a2iRuntime = new SageMakerA2IRuntimeClient({
   maxAttempts: 2,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
 });
 
 export const sqs = new SQSClient({
   maxAttempts: 2,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
 });
 
 export const s3 = new S3Client({
   maxAttempts: 3,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 },
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
   // A local S3 emulator on loopback has no virtual-host names; real S3 serves both styles.
   forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined,
   requestChecksumCalculation: 'WHEN_REQUIRED',

@@ -2,25 +2,28 @@ import type { StackProps } from 'aws-cdk-lib';
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import type { ModelConfig, ReviewConfig } from '../config';
+import type { ApiConfig, ModelConfig, ReviewConfig } from '../config';
 import { FlowDefinition } from '../constructs/flow-definition';
 import { HumanTaskUi } from '../constructs/human-task-ui';
 import { ModelEndpoint } from '../constructs/model-endpoint';
+import { PredictApi } from '../constructs/predict-api';
 import { ReviewOutputBucket } from '../constructs/review-output-bucket';
 
 export interface PipelineStackProps extends StackProps {
   readonly model: ModelConfig;
   readonly review: ReviewConfig;
+  readonly api: ApiConfig;
   /** The private workteam that reviews (from the workforce stack, or an existing one). */
   readonly workteamArn: string;
 }
 
-/** The review pipeline: output bucket, task UI, flow definition and model endpoint. */
+/** The review pipeline: output bucket, task UI, flow definition, model endpoint and the predict API. */
 export class PipelineStack extends Stack {
   readonly output: ReviewOutputBucket;
   readonly taskUi: HumanTaskUi;
   readonly flowDefinition: FlowDefinition;
   readonly endpoint: ModelEndpoint;
+  readonly predictApi: PredictApi;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -46,6 +49,18 @@ export class PipelineStack extends Stack {
       taskTimeLimit: Duration.seconds(review.taskTimeLimitInSeconds),
     });
     this.endpoint = new ModelEndpoint(this, 'Model', { model: props.model, encryptionKey });
+    this.predictApi = new PredictApi(this, 'PredictApi', {
+      endpoint: this.endpoint,
+      modelMaxPayloadBytes: modelMaxPayloadBytes(props.model),
+      flowDefinition: this.flowDefinition,
+      outputBucket: this.output.bucket,
+      outputPrefix: review.outputPrefix,
+      encryptionKey,
+      confidenceThreshold: review.confidenceThreshold,
+      contentClassifiers: props.api.contentClassifiers,
+      throttling: { rateLimit: props.api.throttleRateLimit, burstLimit: props.api.throttleBurstLimit },
+      logRequestText: props.api.logRequestText,
+    });
 
     new CfnOutput(this, 'FlowDefinitionArn', { value: this.flowDefinition.flowDefinitionArn });
     new CfnOutput(this, 'HumanTaskUiArn', { value: this.taskUi.humanTaskUiArn });
@@ -53,4 +68,12 @@ export class PipelineStack extends Stack {
     new CfnOutput(this, 'S3OutputPath', { value: this.flowDefinition.s3OutputPath });
     new CfnOutput(this, 'EndpointName', { value: this.endpoint.endpointName });
   }
+}
+
+/**
+ * InvokeEndpoint accepts 6 MB on real-time endpoints and 4 MB on serverless ones; an existing endpoint may be either.
+ * A margin stays for headers.
+ */
+function modelMaxPayloadBytes(model: ModelConfig): number {
+  return model.kind === 'new' && model.compute.kind === 'instances' ? 5_500_000 : 3_900_000;
 }

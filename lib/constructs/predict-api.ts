@@ -1,0 +1,272 @@
+import { Arn, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ContentClassifier } from '../../common/contract';
+import { ENV, PREDICT_LIMITS } from '../../common/contract';
+import { acknowledge, acknowledgeWildcardResource } from '../nag';
+import type { FlowDefinition } from './flow-definition';
+import { HandlerFunction } from './handler-function';
+import type { ModelEndpoint } from './model-endpoint';
+
+export interface PredictApiProps {
+  readonly endpoint: ModelEndpoint;
+  /** Largest InvokeEndpoint body: 6 MB for real-time endpoints, 4 MB for serverless ones (less a margin). */
+  readonly modelMaxPayloadBytes: number;
+  readonly flowDefinition: FlowDefinition;
+  /** Where A2I writes the answers, which GET /loops/{name} reads. */
+  readonly outputBucket: s3.IBucket;
+  readonly outputPrefix: string;
+  /** @default the bucket's own key, if any */
+  readonly encryptionKey?: kms.IKey;
+  /** Predictions with a probability below it are reviewed. */
+  readonly confidenceThreshold: number;
+  /** @default none */
+  readonly contentClassifiers?: readonly ContentClassifier[];
+  /** @default 50 requests per second, bursts of 100 */
+  readonly throttling?: { readonly rateLimit: number; readonly burstLimit: number };
+  /** @default false: review text never reaches the logs */
+  readonly logRequestText?: boolean;
+}
+
+/**
+ * The REST API users call: POST /predict, GET /loops, GET /loops/{name}. IAM (SigV4) authorization, a request model,
+ * stage throttling, JSON access logs and tracing; behind it the predict, loops and review-retry Lambdas and the
+ * retry queue with its dead-letter queue and alarm.
+ */
+export class PredictApi extends Construct {
+  readonly api: apigw.RestApi;
+  readonly predictFunction: HandlerFunction;
+  readonly loopsFunction: HandlerFunction;
+  readonly retryFunction: HandlerFunction;
+  readonly retryQueue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly deadLetterAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: PredictApiProps) {
+    super(scope, id);
+    const flowDefinitionArn = props.flowDefinition.flowDefinitionArn;
+
+    this.deadLetterQueue = new sqs.Queue(this, 'RetryDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.retryQueue = new sqs.Queue(this, 'RetryQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(4),
+      // Six times the consumer's timeout, as Lambda recommends for SQS event sources.
+      visibilityTimeout: Duration.minutes(3),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 8 },
+    });
+    this.deadLetterAlarm = this.deadLetterQueue
+      .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) })
+      .createAlarm(this, 'RetryDeadLettersAlarm', {
+        alarmDescription:
+          'Human reviews that could not be started after all retries: start them by hand or redrive the queue',
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+
+    this.predictFunction = new HandlerFunction(this, 'Predict', {
+      handlerDir: 'predict',
+      description: 'POST /predict: batch inference and human loops for low-confidence predictions',
+      // API Gateway gives up at 29 s.
+      timeout: Duration.seconds(28),
+      memorySize: 512,
+      environment: {
+        [ENV.endpointName]: props.endpoint.endpointName,
+        [ENV.flowDefinitionArn]: flowDefinitionArn,
+        [ENV.confidenceThreshold]: String(props.confidenceThreshold),
+        [ENV.contentClassifiers]: (props.contentClassifiers ?? []).join(','),
+        [ENV.retryQueueUrl]: this.retryQueue.queueUrl,
+        [ENV.modelMaxPayloadBytes]: String(props.modelMaxPayloadBytes),
+        [ENV.logRequestText]: String(props.logRequestText ?? false),
+      },
+    });
+    this.loopsFunction = new HandlerFunction(this, 'Loops', {
+      handlerDir: 'loops',
+      description: 'GET /loops and /loops/{name}: human loop status and answers',
+      timeout: Duration.seconds(15),
+      environment: { [ENV.flowDefinitionArn]: flowDefinitionArn },
+    });
+    this.retryFunction = new HandlerFunction(this, 'ReviewRetry', {
+      handlerDir: 'review-retry',
+      description: 'Starts the human loops the predict API had to queue',
+      timeout: Duration.seconds(30),
+      environment: { [ENV.flowDefinitionArn]: flowDefinitionArn },
+    });
+    this.retryFunction.addEventSource(
+      new SqsEventSource(this.retryQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 2 }),
+    );
+
+    this.grantRuntimePermissions(props);
+    this.api = this.restApi(props);
+    new CfnOutput(Stack.of(this), 'ApiUrl', {
+      value: this.api.url,
+      description: 'Base URL of the predict API (IAM-signed)',
+    });
+  }
+
+  private grantRuntimePermissions(props: PredictApiProps): void {
+    const stack = Stack.of(this);
+    const flowDefinitionArn = props.flowDefinition.flowDefinitionArn;
+    props.endpoint.grantInvoke(this.predictFunction);
+    this.retryQueue.grantSendMessages(this.predictFunction);
+    for (const fn of [this.predictFunction, this.retryFunction]) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['sagemaker:StartHumanLoop'], resources: [flowDefinitionArn] }),
+      );
+    }
+    const humanLoops = Arn.format(
+      { service: 'sagemaker', resource: 'human-loop', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME },
+      stack,
+    );
+    this.loopsFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['sagemaker:DescribeHumanLoop'], resources: [humanLoops] }),
+    );
+    this.loopsFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['sagemaker:ListHumanLoops'], resources: ['*'] }),
+    );
+    const outputs = props.outputBucket.arnForObjects(`${props.outputPrefix}/*`);
+    this.loopsFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [outputs] }));
+    (props.encryptionKey ?? props.outputBucket.encryptionKey)?.grantDecrypt(this.loopsFunction);
+
+    const loopsRole = this.loopsFunction.role!;
+    acknowledgeWildcardResource(
+      loopsRole,
+      humanLoops,
+      'Loop names are made per request at run time; DescribeHumanLoop is read-only.',
+    );
+    acknowledgeWildcardResource(
+      loopsRole,
+      '*',
+      'ListHumanLoops has no resource-level permissions; the handler passes its own flow definition.',
+    );
+    acknowledgeWildcardResource(
+      loopsRole,
+      outputs,
+      'A2I writes each answer under a key it makes below the output prefix; read-only.',
+    );
+  }
+
+  private restApi(props: PredictApiProps): apigw.RestApi {
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const api = new apigw.RestApi(this, 'Api', {
+      description: 'Predictions with human review of the low-confidence ones',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
+      deployOptions: {
+        stageName: 'v1',
+        throttlingRateLimit: props.throttling?.rateLimit ?? 50,
+        throttlingBurstLimit: props.throttling?.burstLimit ?? 100,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+      },
+    });
+    // The request model checks the shape; sizes are answered by the handler, with 413 and the limit.
+    const validator = api.addRequestValidator('BodyValidator', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const model = api.addModel('PredictRequest', {
+      contentType: 'application/json',
+      modelName: 'PredictRequest',
+      schema: predictRequestSchema(),
+    });
+    api.addGatewayResponse('BadRequestBody', {
+      type: apigw.ResponseType.BAD_REQUEST_BODY,
+      statusCode: '400',
+      templates: {
+        'application/json':
+          '{"error":"BadRequest","field":"body","message":"$util.escapeJavaScript($context.error.validationErrorString)"}',
+      },
+    });
+
+    api.root.addResource('predict').addMethod('POST', new apigw.LambdaIntegration(this.predictFunction), {
+      requestValidator: validator,
+      requestModels: { 'application/json': model },
+    });
+    const loops = api.root.addResource('loops');
+    const loopsIntegration = new apigw.LambdaIntegration(this.loopsFunction);
+    loops.addMethod('GET', loopsIntegration, {
+      requestValidator: validator,
+      requestParameters: {
+        'method.request.querystring.status': false,
+        'method.request.querystring.createdAfter': false,
+        'method.request.querystring.maxResults': false,
+        'method.request.querystring.nextToken': false,
+      },
+    });
+    loops.addResource('{name}').addMethod('GET', loopsIntegration, {
+      requestValidator: validator,
+      requestParameters: { 'method.request.path.name': true },
+    });
+
+    acknowledge(
+      api,
+      'APIG3',
+      'No WAF web ACL by default: every call is SigV4-signed (IAM) and the stage is throttled; attach a web ACL to the stage if the API is shared widely.',
+    );
+    acknowledge(
+      api,
+      'COG4',
+      "Callers are AWS principals authorized by IAM (SigV4), not Cognito users; the workers' pool is only for the labeling portal.",
+    );
+    acknowledge(
+      api,
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      'API Gateway needs an account-level role to write access logs; this AWS-managed service-role policy is the one AWS documents for it.',
+    );
+    return api;
+  }
+}
+
+/** JSON Schema (draft 4) of the POST /predict body, as API Gateway validates it. */
+export function predictRequestSchema(): apigw.JsonSchema {
+  return {
+    schema: apigw.JsonSchemaVersion.DRAFT4,
+    title: 'PredictRequest',
+    type: apigw.JsonSchemaType.OBJECT,
+    required: ['instances'],
+    additionalProperties: false,
+    properties: {
+      requestId: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: PREDICT_LIMITS.maxIdLength },
+      instances: {
+        type: apigw.JsonSchemaType.ARRAY,
+        minItems: 1,
+        items: {
+          type: apigw.JsonSchemaType.OBJECT,
+          required: ['features'],
+          additionalProperties: false,
+          properties: {
+            id: { type: [apigw.JsonSchemaType.STRING, apigw.JsonSchemaType.INTEGER] },
+            features: {
+              type: apigw.JsonSchemaType.ARRAY,
+              minItems: 1,
+              items: { type: apigw.JsonSchemaType.STRING, minLength: 1 },
+            },
+          },
+        },
+      },
+    },
+  };
+}

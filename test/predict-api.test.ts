@@ -1,0 +1,198 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { EXISTING_ENDPOINT, MODEL_ARCHIVE, templates } from './helpers/app';
+
+const { pipelineTemplate: template } = templates({
+  ...EXISTING_ENDPOINT,
+  contentClassifiers: 'FreeOfPersonallyIdentifiableInformation',
+  confidenceThreshold: 0.8,
+});
+const fn = (description: RegExp) =>
+  Object.entries(
+    template.findResources('AWS::Lambda::Function', {
+      Properties: { Description: Match.stringLikeRegexp(description.source) },
+    }),
+  )[0];
+const predictRole = () =>
+  (fn(/^POST \/predict/)[1] as { Properties: { Role: { 'Fn::GetAtt': [string, string] } } }).Properties.Role[
+    'Fn::GetAtt'
+  ][0];
+const loopsRole = () =>
+  (fn(/^GET \/loops/)[1] as { Properties: { Role: { 'Fn::GetAtt': [string, string] } } }).Properties.Role[
+    'Fn::GetAtt'
+  ][0];
+
+describe('REST API', () => {
+  test('every method requires IAM (SigV4) authorization', () => {
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as {
+      Properties: { HttpMethod: string; AuthorizationType: string };
+    }[];
+    expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(['GET', 'GET', 'POST']);
+    for (const method of methods) expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
+  });
+
+  test('POST /predict is checked against the request model before the Lambda runs', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      RequestValidatorId: { Ref: Match.stringLikeRegexp('BodyValidator') },
+      RequestModels: { 'application/json': { Ref: Match.stringLikeRegexp('PredictRequest') } },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true });
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      Schema: Match.objectLike({
+        required: ['instances'],
+        additionalProperties: false,
+        properties: Match.objectLike({ instances: Match.objectLike({ type: 'array', minItems: 1 }) }),
+      }),
+    });
+  });
+
+  test('a body the model refuses is answered as JSON naming the body', () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'BAD_REQUEST_BODY',
+      StatusCode: '400',
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"field":"body"') },
+    });
+  });
+
+  test('the stage is throttled, traced and writes JSON access logs', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      TracingEnabled: true,
+      AccessLogSetting: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
+      },
+      MethodSettings: [
+        Match.objectLike({
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+        }),
+      ],
+    });
+  });
+
+  test('throttling comes from context', () => {
+    templates({
+      ...EXISTING_ENDPOINT,
+      apiThrottleRateLimit: 5,
+      apiThrottleBurstLimit: 10,
+    }).pipelineTemplate.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 })],
+    });
+  });
+
+  test('outputs the API URL', () => {
+    template.hasOutput('ApiUrl', {});
+  });
+});
+
+describe('predict Lambda', () => {
+  test('runs on Node.js 24, arm64, inside API Gateway 29 s', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^POST /predict'),
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Timeout: 28,
+    });
+  });
+
+  test('gets the endpoint, flow definition, threshold, classifiers and retry queue', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^POST /predict'),
+      Environment: {
+        Variables: Match.objectLike({
+          SAGEMAKER_ENDPOINT_NAME: 'sentiment-endpoint',
+          FLOW_DEFINITION_ARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('FlowDefinition'), 'FlowDefinitionArn'] },
+          CONFIDENCE_THRESHOLD: '0.8',
+          CONTENT_CLASSIFIERS: 'FreeOfPersonallyIdentifiableInformation',
+          REVIEW_RETRY_QUEUE_URL: { Ref: Match.stringLikeRegexp('RetryQueue') },
+          MODEL_MAX_PAYLOAD_BYTES: '3900000',
+          LOG_REQUEST_TEXT: 'false',
+        }),
+      },
+    });
+  });
+
+  test('a built instance endpoint allows the 6 MB payload (less a margin)', () => {
+    templates(MODEL_ARCHIVE).pipelineTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^POST /predict'),
+      Environment: { Variables: Match.objectLike({ MODEL_MAX_PAYLOAD_BYTES: '5500000' }) },
+    });
+  });
+
+  test('may invoke that endpoint, start loops on that flow definition and send to the retry queue, nothing more', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: predictRole() }],
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] }),
+          Match.objectLike({
+            Action: 'sagemaker:InvokeEndpoint',
+            Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':endpoint/sentiment-endpoint$')])] },
+          }),
+          Match.objectLike({
+            Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('RetryQueue'), 'Arn'] },
+          }),
+          Match.objectLike({
+            Action: 'sagemaker:StartHumanLoop',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('FlowDefinition'), 'FlowDefinitionArn'] },
+          }),
+        ],
+      },
+    });
+  });
+});
+
+describe('loops Lambda', () => {
+  test('may describe and list loops and read only the output prefix', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: loopsRole() }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'sagemaker:DescribeHumanLoop' }),
+          Match.objectLike({ Action: 'sagemaker:ListHumanLoops', Resource: '*' }),
+          Match.objectLike({
+            Action: 's3:GetObject',
+            Resource: {
+              'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('OutputBucket'), 'Arn'] }, '/a2i-results/*']],
+            },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('retry queue', () => {
+  test('is encrypted and hands failures to a dead-letter queue after 8 receives', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('RetryDeadLetters'), 'Arn'] },
+        maxReceiveCount: 8,
+      },
+    });
+  });
+
+  test('is consumed by the review-retry Lambda, reporting failures per message', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('RetryQueue'), 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  test('an alarm fires as soon as a review lands on the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('RetryDeadLetters'), 'QueueName'] } },
+      ],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * The predict handler with the real SDK clients against a loopback server speaking the SageMaker runtime, A2I
+ * runtime and SQS protocols: retries, timeouts and error parsing run as they do on AWS.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type * as PredictModule from '../../lambda/predict';
+import { ScriptedAwsServer } from '../helpers/scripted-aws-server';
+
+const server = new ScriptedAwsServer();
+let handler: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+beforeAll(async () => {
+  const url = await server.start();
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: url,
+    AWS_ENDPOINT_URL_SAGEMAKER_A2I_RUNTIME: url,
+    AWS_ENDPOINT_URL_SQS: url,
+    SAGEMAKER_ENDPOINT_NAME: 'sentiment-endpoint',
+    FLOW_DEFINITION_ARN: 'arn:aws:sagemaker:eu-west-1:123456789012:flow-definition/sentiment-review-0a1b2c3d',
+    REVIEW_RETRY_QUEUE_URL: `${url}/123456789012/review-retry`,
+    MODEL_TIMEOUT_MS: '300',
+  });
+  // The clients read their endpoints and timeouts when the module loads.
+  ({ handler } = jest.requireActual<typeof PredictModule>('../../lambda/predict'));
+});
+afterAll(() => server.stop());
+beforeEach(() => server.reset());
+
+const post = (requestId: string, texts = ['It is okay']) =>
+  ({
+    body: JSON.stringify({ requestId, instances: texts.map((text) => ({ features: [text] })) }),
+    requestContext: { requestId },
+  }) as unknown as APIGatewayProxyEvent;
+
+async function call(event: APIGatewayProxyEvent) {
+  const response = await handler(event);
+  return {
+    ...response,
+    json: JSON.parse(response.body) as Record<string, unknown> & { predictions: { humanReview: { status: string } }[] },
+  };
+}
+
+describe('SageMaker runtime', () => {
+  test('throttling (429) is retried by the SDK, then the answer is used', async () => {
+    server.on('InvokeEndpoint', (_call, attempt) =>
+      attempt <= 2 ? { status: 429, errorType: 'ThrottlingException', body: { message: 'Rate exceeded' } } : undefined,
+    );
+
+    const response = await call(post('wire-1'));
+
+    expect(response.statusCode).toBe(200);
+    expect(server.callsOf('InvokeEndpoint')).toHaveLength(3);
+  });
+
+  test('a 500 on every attempt becomes a 503 with Retry-After after 3 attempts', async () => {
+    server.on('InvokeEndpoint', () => ({ status: 500, errorType: 'InternalFailure', body: { message: 'oops' } }));
+
+    const response = await call(post('wire-2'));
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers?.['Retry-After']).toBe('5');
+    expect(server.callsOf('InvokeEndpoint')).toHaveLength(3);
+  });
+
+  test('a model error (424) is parsed with its original message, not retried, and answered 502', async () => {
+    server.on('InvokeEndpoint', () => ({
+      status: 424,
+      errorType: 'ModelError',
+      body: {
+        message: 'Received server error',
+        OriginalStatusCode: 500,
+        OriginalMessage: 'tokenizer missing',
+        LogStreamArn: 'arn:logs',
+      },
+    }));
+
+    const response = await call(post('wire-3'));
+
+    expect(response.statusCode).toBe(502);
+    expect(response.json.message).toBe('The model failed with status 500: tokenizer missing');
+    expect(server.callsOf('InvokeEndpoint')).toHaveLength(1);
+  });
+
+  test('an endpoint that answers too slowly times out on every attempt and is answered 503', async () => {
+    server.on('InvokeEndpoint', () => ({ delayMs: 1_000 }));
+
+    const response = await call(post('wire-4'));
+
+    expect(response.statusCode).toBe(503);
+    expect(server.callsOf('InvokeEndpoint')).toHaveLength(3);
+  });
+
+  test('a model that is not ready (429 ModelNotReadyException) is answered 503 with a longer Retry-After', async () => {
+    server.on('InvokeEndpoint', () => ({
+      status: 429,
+      errorType: 'ModelNotReadyException',
+      body: { Message: 'warming up' },
+    }));
+
+    const response = await call(post('wire-5'));
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers?.['Retry-After']).toBe('30');
+  });
+});
+
+describe('A2I runtime', () => {
+  test('StartHumanLoop goes to POST /human-loops with the flow definition and the input as a JSON string', async () => {
+    await call(post('wire-6', ['I am unhappy with this product']));
+
+    const body = JSON.parse(server.callsOf('StartHumanLoop')[0].body) as Record<string, unknown>;
+    expect(server.callsOf('StartHumanLoop')[0].path).toBe('/human-loops');
+    expect(body).toMatchObject({
+      HumanLoopName: expect.stringMatching(/^wire-6-[0-9a-f]{12}$/),
+      FlowDefinitionArn: 'arn:aws:sagemaker:eu-west-1:123456789012:flow-definition/sentiment-review-0a1b2c3d',
+      HumanLoopInput: { InputContent: '{"initialValue":0,"taskObject":"I am unhappy with this product"}' },
+    });
+  });
+
+  test('409 Conflict (error type only in the body) is parsed and counts as started; nothing is queued', async () => {
+    server.on('StartHumanLoop', () => ({
+      status: 409,
+      errorType: 'ConflictException',
+      bodyOnly: true,
+      body: { message: 'exists' },
+    }));
+
+    const response = await call(post('wire-7'));
+
+    expect(response.json.predictions[0].humanReview.status).toBe('started');
+    expect(server.callsOf('StartHumanLoop')).toHaveLength(1);
+    expect(server.callsOf('SendMessage')).toHaveLength(0);
+  });
+
+  test('402 quota exceeded is not retried; the loop is queued over SQS with its name', async () => {
+    server.on('StartHumanLoop', () => ({
+      status: 402,
+      errorType: 'ServiceQuotaExceededException',
+      body: { message: 'quota' },
+    }));
+
+    const response = await call(post('wire-8'));
+
+    expect(response.json.predictions[0].humanReview.status).toBe('queued');
+    expect(server.callsOf('StartHumanLoop')).toHaveLength(1);
+    const sent = JSON.parse(server.callsOf('SendMessage')[0].body) as { QueueUrl: string; MessageBody: string };
+    expect(sent.QueueUrl).toMatch(/\/review-retry$/);
+    expect((JSON.parse(sent.MessageBody) as { name: string }).name).toMatch(/^wire-8-/);
+  });
+
+  test('429 throttling is retried, then queued when it persists', async () => {
+    server.on('StartHumanLoop', () => ({
+      status: 429,
+      errorType: 'ThrottlingException',
+      body: { message: 'slow down' },
+    }));
+
+    const response = await call(post('wire-9'));
+
+    expect(response.json.predictions[0].humanReview.status).toBe('queued');
+    expect(server.callsOf('StartHumanLoop')).toHaveLength(2);
+  });
+
+  test('a passing 500 is retried and the loop starts', async () => {
+    server.on('StartHumanLoop', (_call, attempt) =>
+      attempt === 1 ? { status: 500, errorType: 'InternalServerException', body: { message: 'hiccup' } } : undefined,
+    );
+
+    const response = await call(post('wire-10'));
+
+    expect(response.json.predictions[0].humanReview.status).toBe('started');
+    expect(server.callsOf('StartHumanLoop')).toHaveLength(2);
+  });
+
+  test('when SQS is down too, the request fails with 503 so the caller retries it', async () => {
+    server
+      .on('StartHumanLoop', () => ({
+        status: 402,
+        errorType: 'ServiceQuotaExceededException',
+        body: { message: 'quota' },
+      }))
+      .on('SendMessage', () => ({ status: 500, errorType: 'InternalError', body: { message: 'down' } }));
+
+    const response = await call(post('wire-11'));
+
+    expect(response.statusCode).toBe(503);
+    expect(response.json.error).toBe('ReviewNotRecorded');
+  });
+});
