@@ -13,6 +13,9 @@ export const ENV = {
   modelTimeoutMs: 'MODEL_TIMEOUT_MS',
   loopStartConcurrency: 'LOOP_START_CONCURRENCY',
   logRequestText: 'LOG_REQUEST_TEXT',
+  datasetBucket: 'DATASET_BUCKET',
+  datasetPrefix: 'DATASET_PREFIX',
+  workerIdSalt: 'WORKER_ID_SALT',
 } as const;
 
 /** Limits of POST /predict, stated in the README and enforced by the API's request model and by the handler. */

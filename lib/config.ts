@@ -50,6 +50,7 @@ export interface ReviewConfig {
   readonly taskAvailabilityLifetimeInSeconds: number;
   readonly taskTimeLimitInSeconds: number;
   readonly outputPrefix: string;
+  readonly datasetPrefix: string;
   readonly kmsKeyArn?: string;
 }
 
@@ -86,6 +87,7 @@ export const DEFAULTS = {
   taskAvailabilityLifetimeInSeconds: 86_400,
   taskTimeLimitInSeconds: 3_600,
   outputPrefix: 'a2i-results',
+  datasetPrefix: 'dataset',
   apiThrottleRateLimit: 50,
   apiThrottleBurstLimit: 100,
 } as const;
@@ -386,11 +388,21 @@ function parseReview(ctx: ContextReader): ReviewConfig | undefined {
         maxLength: 256,
         expected: "an S3 key prefix of letters, digits and !_.*'()- separated by single slashes, like a2i-results",
       }) ?? DEFAULTS.outputPrefix,
+    datasetPrefix:
+      ctx.string('datasetPrefix', {
+        pattern: S3_KEY_PREFIX,
+        maxLength: 256,
+        expected: "an S3 key prefix of letters, digits and !_.*'()- separated by single slashes, like dataset",
+      }) ?? DEFAULTS.datasetPrefix,
     kmsKeyArn: ctx.string('kmsKeyArn', {
       pattern: KMS_KEY_ARN,
       expected: 'a KMS key ARN, like arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
     }),
   };
+  const [a, b] = [`${config.outputPrefix}/`, `${config.datasetPrefix}/`];
+  if (a.startsWith(b) || b.startsWith(a)) {
+    ctx.problem('datasetPrefix', config.datasetPrefix, `a prefix apart from outputPrefix (${config.outputPrefix})`);
+  }
   if (config.taskAvailabilityLifetimeInSeconds < config.taskTimeLimitInSeconds) {
     ctx.problem(
       'taskAvailabilityLifetimeInSeconds',

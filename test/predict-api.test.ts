@@ -171,7 +171,7 @@ describe('retry queue', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
       RedrivePolicy: {
-        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('RetryDeadLetters'), 'Arn'] },
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('RetryQueueDeadLetters'), 'Arn'] },
         maxReceiveCount: 8,
       },
     });
@@ -188,7 +188,7 @@ describe('retry queue', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Dimensions: [
-        { Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('RetryDeadLetters'), 'QueueName'] } },
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('RetryQueueDeadLetters'), 'QueueName'] } },
       ],
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',

@@ -67,7 +67,7 @@ async function predict(event: APIGatewayProxyEvent): Promise<PredictResponse> {
   );
   const reviewRequests = lowConfidence.map((instance) => ({
     name: loopName(key, instance.id),
-    input: reviewInput(instance, predictions[instance.index]),
+    input: reviewInput(instance, predictions[instance.index], config.confidenceThreshold),
     contentClassifiers: config.contentClassifiers,
   }));
   const backend = new A2iReviewBackend(a2iRuntime, config.flowDefinitionArn);

@@ -1,22 +1,28 @@
 /** Which predictions a person reviews, and what the reviewer sees. */
-import type { Instance } from './request';
 import type { Prediction } from './jsonlines';
+import type { Instance } from './request';
 
 /** Strictly below the threshold: a prediction exactly at the threshold is confident enough. */
 export function needsReview(probability: number, threshold: number): boolean {
   return probability < threshold;
 }
 
-/**
- * The loop's input as the task template reads it (`task.input`): the model's label preselected, and the text, or all
- * the features when there is more than one.
- */
-export function reviewInput(
-  instance: Instance,
-  prediction: Prediction,
-): { initialValue: number | string; taskObject: string | readonly string[] } {
+export type ReviewInput = {
+  /** The model's label, preselected for the reviewer. */
+  readonly initialValue: number | string;
+  /** The text, or all the features when there is more than one. */
+  readonly taskObject: string | readonly string[];
+  /** Carried to output.json for the retraining dataset; the template does not show them. */
+  readonly modelProbability: number;
+  readonly threshold: number;
+};
+
+/** The loop's input: what the task template reads as `task.input`, and what the dataset needs later. */
+export function reviewInput(instance: Instance, prediction: Prediction, threshold: number): ReviewInput {
   return {
     initialValue: prediction.predictedLabel,
     taskObject: instance.features.length === 1 ? instance.features[0] : instance.features,
+    modelProbability: prediction.probability,
+    threshold,
   };
 }

@@ -106,15 +106,15 @@ export class FlowDefinition extends Construct {
   }
 
   /**
-   * ARN pattern of every flow definition this construct may create: the name's hash changes with the configuration,
-   * and a loop started against the previous one (during a deploy) must still be allowed.
+   * The ARN every flow definition of this construct starts with: the name's hash changes with the configuration, and
+   * events of loops started on the previous one (during a deploy) still belong to this pipeline.
    */
-  get flowDefinitionArnPattern(): string {
+  get flowDefinitionArnPrefix(): string {
     return Arn.format(
       {
         service: 'sagemaker',
         resource: 'flow-definition',
-        resourceName: `${this.namePrefix}-*`,
+        resourceName: `${this.namePrefix}-`,
         arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
       },
       Stack.of(this),

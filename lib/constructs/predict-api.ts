@@ -1,12 +1,12 @@
 import { Arn, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ContentClassifier } from '../../common/contract';
 import { ENV, PREDICT_LIMITS } from '../../common/contract';
@@ -14,6 +14,7 @@ import { acknowledge, acknowledgeWildcardResource } from '../nag';
 import type { FlowDefinition } from './flow-definition';
 import { HandlerFunction } from './handler-function';
 import type { ModelEndpoint } from './model-endpoint';
+import { QueueWithDeadLetters } from './queue-with-dead-letters';
 
 export interface PredictApiProps {
   readonly endpoint: ModelEndpoint;
@@ -53,29 +54,15 @@ export class PredictApi extends Construct {
     super(scope, id);
     const flowDefinitionArn = props.flowDefinition.flowDefinitionArn;
 
-    this.deadLetterQueue = new sqs.Queue(this, 'RetryDeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.retryQueue = new sqs.Queue(this, 'RetryQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(4),
-      // Six times the consumer's timeout, as Lambda recommends for SQS event sources.
+    const retry = new QueueWithDeadLetters(this, 'RetryQueue', {
       visibilityTimeout: Duration.minutes(3),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 8 },
+      maxReceiveCount: 8,
+      alarmDescription:
+        'Human reviews that could not be started after all retries: start them by hand or redrive the queue',
     });
-    this.deadLetterAlarm = this.deadLetterQueue
-      .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) })
-      .createAlarm(this, 'RetryDeadLettersAlarm', {
-        alarmDescription:
-          'Human reviews that could not be started after all retries: start them by hand or redrive the queue',
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+    this.retryQueue = retry.queue;
+    this.deadLetterQueue = retry.deadLetterQueue;
+    this.deadLetterAlarm = retry.alarm;
 
     this.predictFunction = new HandlerFunction(this, 'Predict', {
       handlerDir: 'predict',

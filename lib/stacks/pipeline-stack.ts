@@ -7,6 +7,8 @@ import { FlowDefinition } from '../constructs/flow-definition';
 import { HumanTaskUi } from '../constructs/human-task-ui';
 import { ModelEndpoint } from '../constructs/model-endpoint';
 import { PredictApi } from '../constructs/predict-api';
+import { ReviewCollector } from '../constructs/review-collector';
+import { ReviewDashboard } from '../constructs/review-dashboard';
 import { ReviewOutputBucket } from '../constructs/review-output-bucket';
 
 export interface PipelineStackProps extends StackProps {
@@ -17,13 +19,15 @@ export interface PipelineStackProps extends StackProps {
   readonly workteamArn: string;
 }
 
-/** The review pipeline: output bucket, task UI, flow definition, model endpoint and the predict API. */
+/** The review pipeline: output bucket, task UI, flow definition, model endpoint, predict API, collector, dashboard. */
 export class PipelineStack extends Stack {
   readonly output: ReviewOutputBucket;
   readonly taskUi: HumanTaskUi;
   readonly flowDefinition: FlowDefinition;
   readonly endpoint: ModelEndpoint;
   readonly predictApi: PredictApi;
+  readonly collector: ReviewCollector;
+  readonly monitoring: ReviewDashboard;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -61,12 +65,24 @@ export class PipelineStack extends Stack {
       throttling: { rateLimit: props.api.throttleRateLimit, burstLimit: props.api.throttleBurstLimit },
       logRequestText: props.api.logRequestText,
     });
+    this.collector = new ReviewCollector(this, 'Collector', {
+      flowDefinition: this.flowDefinition,
+      bucket: this.output.bucket,
+      outputPrefix: review.outputPrefix,
+      datasetPrefix: review.datasetPrefix,
+      encryptionKey,
+    });
+    this.monitoring = new ReviewDashboard(this, 'Monitoring', {
+      alarms: [this.predictApi.deadLetterAlarm, this.collector.events.alarm],
+    });
 
     new CfnOutput(this, 'FlowDefinitionArn', { value: this.flowDefinition.flowDefinitionArn });
     new CfnOutput(this, 'HumanTaskUiArn', { value: this.taskUi.humanTaskUiArn });
     new CfnOutput(this, 'OutputBucketName', { value: this.output.bucket.bucketName });
     new CfnOutput(this, 'S3OutputPath', { value: this.flowDefinition.s3OutputPath });
     new CfnOutput(this, 'EndpointName', { value: this.endpoint.endpointName });
+    new CfnOutput(this, 'DatasetUri', { value: `s3://${this.output.bucket.bucketName}/${review.datasetPrefix}/` });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
   }
 }
 

@@ -130,7 +130,12 @@ describe('a batch of reviews', () => {
       HumanLoopName: expect.stringMatching(/^batch-1-[0-9a-f]{12}$/),
       FlowDefinitionArn: FLOW,
       HumanLoopInput: {
-        InputContent: JSON.stringify({ initialValue: -1, taskObject: 'I am unhappy with this product' }),
+        InputContent: JSON.stringify({
+          initialValue: -1,
+          taskObject: 'I am unhappy with this product',
+          modelProbability: 0.634,
+          threshold: 0.9,
+        }),
       },
       DataAttributes: { ContentClassifiers: ['FreeOfPersonallyIdentifiableInformation'] },
     });
@@ -191,7 +196,12 @@ describe('nothing is lost', () => {
     expect(message.QueueUrl).toBe(QUEUE);
     expect(JSON.parse(message.MessageBody!)).toEqual({
       name: (response.json.predictions[1].humanReview as { humanLoopName: string }).humanLoopName,
-      input: { initialValue: -1, taskObject: 'I am unhappy with this product' },
+      input: {
+        initialValue: -1,
+        taskObject: 'I am unhappy with this product',
+        modelProbability: 0.634,
+        threshold: 0.9,
+      },
       contentClassifiers: ['FreeOfPersonallyIdentifiableInformation'],
     });
   });
@@ -201,7 +211,14 @@ describe('nothing is lost', () => {
       .on(StartHumanLoopCommand)
       .resolves({ HumanLoopArn: 'arn:loop' })
       .on(StartHumanLoopCommand, {
-        HumanLoopInput: { InputContent: JSON.stringify({ initialValue: 0, taskObject: 'It is okay' }) },
+        HumanLoopInput: {
+          InputContent: JSON.stringify({
+            initialValue: 0,
+            taskObject: 'It is okay',
+            modelProbability: 0.71,
+            threshold: 0.9,
+          }),
+        },
       })
       .rejects(new ServiceQuotaExceededException({ message: 'quota', $metadata: {} }));
 
@@ -332,7 +349,14 @@ describe('observability', () => {
       .on(StartHumanLoopCommand)
       .resolves({})
       .on(StartHumanLoopCommand, {
-        HumanLoopInput: { InputContent: JSON.stringify({ initialValue: 0, taskObject: 'It is okay' }) },
+        HumanLoopInput: {
+          InputContent: JSON.stringify({
+            initialValue: 0,
+            taskObject: 'It is okay',
+            modelProbability: 0.71,
+            threshold: 0.9,
+          }),
+        },
       })
       .rejects(new ThrottlingException({ message: 'slow', $metadata: {} }));
 

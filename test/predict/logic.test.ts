@@ -22,17 +22,19 @@ describe('routing by threshold', () => {
     expect(needsReview(probability, threshold)).toBe(expected);
   });
 
-  test('the reviewer sees the model label and the text', () => {
+  test('the reviewer sees the model label and the text; the dataset gets the probability and threshold', () => {
     const instance: Instance = { id: 'r-1', index: 0, features: ['I am unhappy with this product'] };
-    expect(reviewInput(instance, { predictedLabel: -1, probability: 0.6 })).toEqual({
+    expect(reviewInput(instance, { predictedLabel: -1, probability: 0.6 }, 0.9)).toEqual({
       initialValue: -1,
       taskObject: 'I am unhappy with this product',
+      modelProbability: 0.6,
+      threshold: 0.9,
     });
   });
 
   test('with more than one feature the reviewer sees them all', () => {
     const instance: Instance = { id: 0, index: 0, features: ['title', 'body'] };
-    expect(reviewInput(instance, { predictedLabel: 1, probability: 0.5 }).taskObject).toEqual(['title', 'body']);
+    expect(reviewInput(instance, { predictedLabel: 1, probability: 0.5 }, 0.9).taskObject).toEqual(['title', 'body']);
   });
 });
 

@@ -113,7 +113,10 @@ describe('A2I runtime', () => {
     expect(body).toMatchObject({
       HumanLoopName: expect.stringMatching(/^wire-6-[0-9a-f]{12}$/),
       FlowDefinitionArn: 'arn:aws:sagemaker:eu-west-1:123456789012:flow-definition/sentiment-review-0a1b2c3d',
-      HumanLoopInput: { InputContent: '{"initialValue":0,"taskObject":"I am unhappy with this product"}' },
+      HumanLoopInput: {
+        InputContent:
+          '{"initialValue":0,"taskObject":"I am unhappy with this product","modelProbability":0.5,"threshold":0.9}',
+      },
     });
   });
 

@@ -1,0 +1,109 @@
+/**
+ * Collects every ended human loop into the retraining dataset. EventBridge delivers "SageMaker A2I HumanLoop Status
+ * Change" events (at least once) through an SQS queue; each becomes one record, written under a key made from the loop
+ * name, so a repeated event rewrites the same record. A message that fails (output.json missing, S3 down) returns to
+ * the queue and, after the receive limit, goes to the dead-letter queue, which an alarm watches.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import * as z from 'zod/mini';
+import { ENV } from '../../common/contract';
+import type { DatasetRecord } from '../../common/dataset';
+import { datasetKey } from '../../common/dataset';
+import { s3 } from '../shared/clients';
+import { once, requiredEnv } from '../shared/env';
+import { logger } from '../shared/logger';
+import { metrics } from '../shared/metrics';
+import { readReviewOutput } from '../shared/review-output';
+import type { LoopEvent } from './record';
+import { buildRecord } from './record';
+
+const config = once(() => ({
+  bucket: requiredEnv(process.env, ENV.datasetBucket),
+  prefix: requiredEnv(process.env, ENV.datasetPrefix),
+  salt: requiredEnv(process.env, ENV.workerIdSalt),
+}));
+
+const StatusChangeEvent = z.object({
+  'detail-type': z.literal('SageMaker A2I HumanLoop Status Change'),
+  detail: z.object({
+    humanLoopName: z.string().check(z.minLength(1)),
+    flowDefinitionArn: z.string(),
+    humanLoopStatus: z.enum(['Completed', 'Failed', 'Stopped']),
+    creationTime: z.string(),
+    failureCode: z.optional(z.nullable(z.string())),
+    failureReason: z.optional(z.nullable(z.string())),
+    humanLoopOutput: z.optional(z.nullable(z.object({ outputS3Uri: z.optional(z.string()) }))),
+  }),
+});
+
+export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const message of event.Records) {
+    try {
+      const record = await collect(message.body);
+      countRecord(record);
+    } catch (error) {
+      logger.warn('Could not collect a human loop; the message goes back to the queue', {
+        messageId: message.messageId,
+        receiveCount: message.attributes.ApproximateReceiveCount,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+      batchItemFailures.push({ itemIdentifier: message.messageId });
+    }
+  }
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  return { batchItemFailures };
+}
+
+async function collect(body: string): Promise<DatasetRecord> {
+  const parsed = StatusChangeEvent.safeParse(JSON.parse(body));
+  if (!parsed.success)
+    throw new Error(`Not an A2I status-change event: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`);
+  const { detail } = parsed.data;
+  const loop: LoopEvent = {
+    humanLoopName: detail.humanLoopName,
+    flowDefinitionArn: detail.flowDefinitionArn,
+    humanLoopStatus: detail.humanLoopStatus,
+    creationTime: detail.creationTime,
+    failureCode: detail.failureCode ?? undefined,
+    failureReason: detail.failureReason ?? undefined,
+  };
+  const outputUri = detail.humanLoopOutput?.outputS3Uri;
+  if (loop.humanLoopStatus === 'Completed' && !outputUri)
+    throw new Error(`Completed loop ${loop.humanLoopName} has no output URI`);
+  const output = loop.humanLoopStatus === 'Completed' && outputUri ? await readReviewOutput(s3, outputUri) : undefined;
+  const { bucket, prefix, salt } = config();
+  const record = buildRecord(loop, output, salt, new Date());
+  const key = datasetKey(prefix, record.humanLoopName, record.createdAt);
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: `${JSON.stringify(record)}\n`,
+      ContentType: 'application/jsonlines',
+    }),
+  );
+  logger.info('Collected human loop', { humanLoopName: record.humanLoopName, status: record.status, key });
+  return record;
+}
+
+function countRecord(record: DatasetRecord): void {
+  if (record.status !== 'Completed') {
+    metrics.addMetric(record.status === 'Failed' ? 'HumanLoopsFailed' : 'HumanLoopsStopped', MetricUnit.Count, 1);
+    if (record.failureCode === 'Expired') metrics.addMetric('HumanLoopsExpired', MetricUnit.Count, 1);
+    return;
+  }
+  metrics.addMetric('HumanLoopsCompleted', MetricUnit.Count, 1);
+  const human = record.human;
+  if (human === undefined) return;
+  if (record.completedAt !== undefined) {
+    const seconds = (Date.parse(record.completedAt) - Date.parse(record.createdAt)) / 1000;
+    if (Number.isFinite(seconds) && seconds >= 0) metrics.addMetric('TimeToAnswer', MetricUnit.Seconds, seconds);
+  }
+  metrics.addMetric('WorkerAgreement', MetricUnit.Percent, human.agreement * 100);
+  if (human.disputed) metrics.addMetric('DisputedReviews', MetricUnit.Count, 1);
+  if (human.overridesModel !== null)
+    metrics.addMetric('HumanOverrides', MetricUnit.Count, human.overridesModel ? 1 : 0);
+}

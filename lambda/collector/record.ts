@@ -1,0 +1,65 @@
+/** A dataset record from a loop's status-change event and, when completed, its output.json. Pure. */
+import type { DatasetRecord, Label } from '../../common/dataset';
+import { DATASET_SCHEMA_VERSION } from '../../common/dataset';
+import type { ReviewOutput } from '../shared/review-output';
+import { answerLabel, consolidate, hashWorkerId, inModelType } from './consolidate';
+
+export interface LoopEvent {
+  readonly humanLoopName: string;
+  readonly flowDefinitionArn: string;
+  readonly humanLoopStatus: 'Completed' | 'Failed' | 'Stopped';
+  readonly creationTime: string;
+  readonly failureCode?: string;
+  readonly failureReason?: string;
+}
+
+export function buildRecord(loop: LoopEvent, output: ReviewOutput | undefined, salt: string, now: Date): DatasetRecord {
+  const input = output?.inputContent ?? {};
+  const modelLabel = label(input.initialValue);
+  const base: DatasetRecord = {
+    schemaVersion: DATASET_SCHEMA_VERSION,
+    humanLoopName: loop.humanLoopName,
+    flowDefinitionArn: loop.flowDefinitionArn,
+    status: loop.humanLoopStatus,
+    failureCode: loop.failureCode || undefined,
+    failureReason: loop.failureReason || undefined,
+    input: input.taskObject,
+    model: { label: modelLabel, probability: number(input.modelProbability), threshold: number(input.threshold) },
+    createdAt: new Date(loop.creationTime).toISOString(),
+    collectedAt: now.toISOString(),
+  };
+  if (loop.humanLoopStatus !== 'Completed' || output === undefined) return base;
+
+  const answers = output.humanAnswers.map((answer) => ({
+    worker: hashWorkerId(answer.workerId ?? 'unknown', salt),
+    label: inModelType(answerLabel(answer.answerContent), modelLabel),
+    timeSpentInSeconds: answer.timeSpentInSeconds,
+    submittedAt: answer.submissionTime,
+  }));
+  const vote = consolidate(answers.map((answer) => String(answer.label)));
+  const humanLabel = vote.label === null ? null : inModelType(vote.label, modelLabel);
+  const submissions = answers
+    .map((answer) => answer.submittedAt)
+    .filter((t): t is string => t !== undefined)
+    .sort();
+  return {
+    ...base,
+    human: {
+      label: humanLabel,
+      disputed: vote.disputed,
+      agreement: vote.agreement,
+      overridesModel:
+        humanLabel === null || modelLabel === undefined ? null : String(humanLabel) !== String(modelLabel),
+      answers,
+    },
+    completedAt: submissions.at(-1),
+  };
+}
+
+function label(value: unknown): Label | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? value : undefined;
+}
+
+function number(value: unknown): number | undefined {
+  return typeof value === 'number' ? value : undefined;
+}

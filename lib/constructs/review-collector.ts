@@ -1,0 +1,90 @@
+import { Duration, Names } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ENV } from '../../common/contract';
+import { acknowledgeWildcardResource } from '../nag';
+import type { FlowDefinition } from './flow-definition';
+import { HandlerFunction } from './handler-function';
+import { QueueWithDeadLetters } from './queue-with-dead-letters';
+
+export interface ReviewCollectorProps {
+  readonly flowDefinition: FlowDefinition;
+  /** Holds the answers (under outputPrefix) and the dataset (under datasetPrefix). */
+  readonly bucket: s3.IBucket;
+  readonly outputPrefix: string;
+  readonly datasetPrefix: string;
+  /** @default the bucket's own key, if any */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * From human answers to the retraining dataset: an EventBridge rule on the A2I status-change events of this
+ * pipeline's flow definitions (matched by name prefix, so a template change that renames the flow definition keeps
+ * working) feeds an SQS queue (dead-letter queue and alarm included) that the collector Lambda drains.
+ */
+export class ReviewCollector extends Construct {
+  readonly collectorFunction: HandlerFunction;
+  readonly events: QueueWithDeadLetters;
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: ReviewCollectorProps) {
+    super(scope, id);
+    this.events = new QueueWithDeadLetters(this, 'Events', {
+      visibilityTimeout: Duration.minutes(6),
+      maxReceiveCount: 5,
+      alarmDescription:
+        'Ended human loops that could not be collected into the dataset (for example output.json missing): inspect and redrive',
+    });
+    this.rule = new events.Rule(this, 'StatusChanges', {
+      description: 'A2I human loops of this pipeline that completed, failed or stopped',
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker A2I HumanLoop Status Change'],
+        detail: { flowDefinitionArn: events.Match.prefix(props.flowDefinition.flowDefinitionArnPrefix) },
+      },
+      targets: [new targets.SqsQueue(this.events.queue)],
+    });
+
+    this.collectorFunction = new HandlerFunction(this, 'Collector', {
+      handlerDir: 'collector',
+      description: 'Writes each ended human loop to the retraining dataset',
+      timeout: Duration.minutes(1),
+      environment: {
+        [ENV.datasetBucket]: props.bucket.bucketName,
+        [ENV.datasetPrefix]: props.datasetPrefix,
+        // Not a secret: it only keeps worker ids of this pipeline from matching those of another dataset.
+        [ENV.workerIdSalt]: Names.uniqueId(this),
+      },
+    });
+    this.collectorFunction.addEventSource(
+      new SqsEventSource(this.events.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 2 }),
+    );
+
+    const answers = props.bucket.arnForObjects(`${props.outputPrefix}/*`);
+    const dataset = props.bucket.arnForObjects(`${props.datasetPrefix}/*`);
+    this.collectorFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [answers] }),
+    );
+    this.collectorFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [dataset] }),
+    );
+    const key = props.encryptionKey ?? props.bucket.encryptionKey;
+    key?.grant(this.collectorFunction, 'kms:Decrypt', 'kms:GenerateDataKey');
+    const role = this.collectorFunction.role!;
+    acknowledgeWildcardResource(
+      role,
+      answers,
+      'A2I writes each answer under a key it makes below the output prefix; read-only.',
+    );
+    acknowledgeWildcardResource(
+      role,
+      dataset,
+      'One record per loop, keyed by loop name and date, only under the dataset prefix.',
+    );
+  }
+}

@@ -1,0 +1,131 @@
+import { answerLabel, consolidate, hashWorkerId, inModelType } from '../../lambda/collector/consolidate';
+import { buildRecord } from '../../lambda/collector/record';
+import { datasetKey, isTrainingRecord } from '../../common/dataset';
+
+describe('consolidation', () => {
+  test('one worker: their label, full agreement', () => {
+    expect(consolidate(['-1'])).toEqual({ label: '-1', disputed: false, agreement: 1 });
+  });
+
+  test('majority of three', () => {
+    expect(consolidate(['1', '0', '1'])).toEqual({ label: '1', disputed: false, agreement: 2 / 3 });
+  });
+
+  test('a three-way tie is disputed', () => {
+    expect(consolidate(['1', '0', '-1'])).toEqual({ label: null, disputed: true, agreement: 1 / 3 });
+  });
+
+  test('a two-way tie is disputed', () => {
+    expect(consolidate(['1', '0'])).toEqual({ label: null, disputed: true, agreement: 0.5 });
+  });
+
+  test('labels from the answers of each crowd element', () => {
+    expect(answerLabel({ sentiment: { label: '-1' } })).toBe('-1');
+    expect(answerLabel({ comment: 'fine' })).toBe('fine');
+    expect(answerLabel({ tags: { labels: ['b', 'a'] } })).toBe('{"tags":{"labels":["b","a"]}}');
+    expect(answerLabel({ b: { value: true }, a: 'x' })).toBe(answerLabel({ a: 'x', b: { value: true } }));
+  });
+
+  test('labels take the model label type', () => {
+    expect(inModelType('-1', 0)).toBe(-1);
+    expect(inModelType('positive', 0)).toBe('positive');
+    expect(inModelType('1', 'neg')).toBe('1');
+  });
+
+  test('worker ids are hashed with the salt: stable, and not the id', () => {
+    const hashed = hashWorkerId('d4e5f6a7', 'salt-1');
+    expect(hashed).toMatch(/^[0-9a-f]{16}$/);
+    expect(hashWorkerId('d4e5f6a7', 'salt-1')).toBe(hashed);
+    expect(hashWorkerId('d4e5f6a7', 'salt-2')).not.toBe(hashed);
+  });
+});
+
+describe('records', () => {
+  const loop = {
+    humanLoopName: 'order-7-3f1c0a9b2d4e',
+    flowDefinitionArn: 'arn:aws:sagemaker:eu-west-1:123456789012:flow-definition/sentiment-review-0a1b2c3d',
+    humanLoopStatus: 'Completed' as const,
+    creationTime: '2026-11-21T10:00:00.000Z',
+  };
+  const answer = (label: string, workerId: string, submissionTime: string) => ({
+    answerContent: { sentiment: { label } },
+    workerId,
+    submissionTime,
+    timeSpentInSeconds: 12,
+  });
+  const output = (...answers: ReturnType<typeof answer>[]) => ({
+    inputContent: {
+      initialValue: -1,
+      taskObject: 'I am unhappy with this product',
+      modelProbability: 0.634,
+      threshold: 0.9,
+    },
+    humanAnswers: answers,
+  });
+  const now = new Date('2026-11-21T12:00:00Z');
+
+  test('a completed loop: input, model label and probability, threshold, human label, answers, agreement, override, times', () => {
+    const record = buildRecord(loop, output(answer('0', 'w1', '2026-11-21T10:05:00Z')), 'salt', now);
+
+    expect(record).toEqual({
+      schemaVersion: 1,
+      humanLoopName: loop.humanLoopName,
+      flowDefinitionArn: loop.flowDefinitionArn,
+      status: 'Completed',
+      input: 'I am unhappy with this product',
+      model: { label: -1, probability: 0.634, threshold: 0.9 },
+      human: {
+        label: 0,
+        disputed: false,
+        agreement: 1,
+        overridesModel: true,
+        answers: [
+          { worker: hashWorkerId('w1', 'salt'), label: 0, timeSpentInSeconds: 12, submittedAt: '2026-11-21T10:05:00Z' },
+        ],
+      },
+      createdAt: '2026-11-21T10:00:00.000Z',
+      completedAt: '2026-11-21T10:05:00Z',
+      collectedAt: '2026-11-21T12:00:00.000Z',
+    });
+    expect(isTrainingRecord(record)).toBe(true);
+  });
+
+  test('a confirmed label does not override the model', () => {
+    const record = buildRecord(loop, output(answer('-1', 'w1', '2026-11-21T10:05:00Z')), 'salt', now);
+    expect(record.human?.overridesModel).toBe(false);
+  });
+
+  test('TaskCount 3 with a tie: disputed, no label, kept out of training', () => {
+    const record = buildRecord(
+      loop,
+      output(
+        answer('1', 'w1', '2026-11-21T10:01:00Z'),
+        answer('0', 'w2', '2026-11-21T10:03:00Z'),
+        answer('-1', 'w3', '2026-11-21T10:02:00Z'),
+      ),
+      'salt',
+      now,
+    );
+    expect(record.human).toMatchObject({ label: null, disputed: true, overridesModel: null });
+    expect(record.completedAt).toBe('2026-11-21T10:03:00Z');
+    expect(isTrainingRecord(record)).toBe(false);
+  });
+
+  test('a failed loop keeps its failure code and has no human part', () => {
+    const record = buildRecord(
+      { ...loop, humanLoopStatus: 'Failed', failureCode: 'Expired', failureReason: 'No worker' },
+      undefined,
+      'salt',
+      now,
+    );
+    expect(record).toMatchObject({ status: 'Failed', failureCode: 'Expired', failureReason: 'No worker' });
+    expect(record.human).toBeUndefined();
+    expect(isTrainingRecord(record)).toBe(false);
+  });
+
+  test('the dataset key is partitioned by the loop creation date and named after the loop', () => {
+    expect(datasetKey('dataset', 'order-7-abc', '2026-01-05T23:59:59Z')).toBe(
+      'dataset/year=2026/month=01/day=05/order-7-abc.jsonl',
+    );
+  });
+});
