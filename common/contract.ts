@@ -37,3 +37,6 @@ export type ContentClassifier = (typeof CONTENT_CLASSIFIERS)[number];
 
 /** Namespace of the pipeline's CloudWatch metrics (EMF). */
 export const METRICS_NAMESPACE = 'HumanReviewPipeline';
+
+/** Stack names: the CDK app creates them, the operator CLI reads their outputs. */
+export const STACK_NAMES = { workforce: 'ReviewWorkforce', pipeline: 'ReviewPipeline' } as const;

@@ -1,12 +1,11 @@
 import { App, Validations } from 'aws-cdk-lib';
 import type { AppProps, Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { STACK_NAMES } from '../common/contract';
 import { parseConfig } from './config';
 import { PipelineStack } from './stacks/pipeline-stack';
 import { WorkforceStack } from './stacks/workforce-stack';
 
-export const WORKFORCE_STACK_NAME = 'ReviewWorkforce';
-export const PIPELINE_STACK_NAME = 'ReviewPipeline';
 
 export interface ReviewApp {
   readonly app: App;
@@ -25,13 +24,13 @@ export function buildApp(props: AppProps = {}): ReviewApp {
 
   const workforce =
     config.workteam.kind === 'managed'
-      ? new WorkforceStack(app, WORKFORCE_STACK_NAME, {
+      ? new WorkforceStack(app, STACK_NAMES.workforce, {
           env,
           description: 'Human review: Cognito worker pool, private workforce and workteam (long-lived)',
           workforce: config.workteam,
         })
       : undefined;
-  const pipeline = new PipelineStack(app, PIPELINE_STACK_NAME, {
+  const pipeline = new PipelineStack(app, STACK_NAMES.pipeline, {
     env,
     description: 'Human review pipeline: output bucket, task UI, flow definition, model endpoint',
     model: config.model,

@@ -6,6 +6,7 @@ import {
   ListHumanLoopsCommand,
   ResourceNotFoundException,
   StartHumanLoopCommand,
+  StopHumanLoopCommand,
 } from '@aws-sdk/client-sagemaker-a2i-runtime';
 import type { SageMakerA2IRuntimeClient } from '@aws-sdk/client-sagemaker-a2i-runtime';
 import type { ListReviewsQuery, ReviewBackend, ReviewPage, ReviewRequest, ReviewSummary } from './review-backend';
@@ -42,6 +43,16 @@ export class A2iReviewBackend implements ReviewBackend {
       return summary(loop);
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return undefined;
+      throw error;
+    }
+  }
+
+  async stopReview(name: string): Promise<boolean> {
+    try {
+      await this.client.send(new StopHumanLoopCommand({ HumanLoopName: name }));
+      return true;
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return false;
       throw error;
     }
   }

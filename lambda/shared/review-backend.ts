@@ -41,4 +41,6 @@ export interface ReviewBackend {
   /** undefined when there is no review of that name. */
   describeReview(name: string): Promise<ReviewSummary | undefined>;
   listReviews(query: ListReviewsQuery): Promise<ReviewPage>;
+  /** Stops a review in progress; false when there is no review of that name. */
+  stopReview(name: string): Promise<boolean>;
 }

@@ -1,0 +1,64 @@
+/** The AWS clients and stack outputs a command needs, made on first use so `--help` needs no AWS at all. */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerA2IRuntimeClient } from '@aws-sdk/client-sagemaker-a2i-runtime';
+import { STACK_NAMES } from '../common/contract';
+import { A2iReviewBackend } from '../lambda/shared/a2i-review-backend';
+import type { ReviewBackend } from '../lambda/shared/review-backend';
+import { CliError, EXIT, explainAwsError } from './errors';
+import type { CliIo } from './io';
+
+export interface CliContext {
+  readonly io: CliIo;
+  readonly cloudFormation: CloudFormationClient;
+  readonly cognito: CognitoIdentityProviderClient;
+  readonly s3: S3Client;
+  readonly a2i: SageMakerA2IRuntimeClient;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly now: () => number;
+}
+
+export function defaultContext(io: CliIo): CliContext {
+  return {
+    io,
+    cloudFormation: new CloudFormationClient({}),
+    cognito: new CognitoIdentityProviderClient({}),
+    s3: new S3Client({ forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined }),
+    a2i: new SageMakerA2IRuntimeClient({}),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: () => Date.now(),
+  };
+}
+
+/** A deployed stack's outputs; a stack that is not there is exit code 3 with the command that deploys it. */
+export async function stackOutputs(context: CliContext, stackName: string): Promise<Record<string, string>> {
+  try {
+    const { Stacks = [] } = await context.cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    return Object.fromEntries((Stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+  } catch (error) {
+    if (error instanceof Error && /does not exist/.test(error.message)) {
+      const region = await context.cloudFormation.config.region().catch(() => 'this Region');
+      throw new CliError(
+        EXIT.notDeployed,
+        `Stack ${stackName} is not deployed in ${region}. Deploy it first: npx cdk deploy --all -c endpointName=<your endpoint>` +
+          ' (or set AWS_REGION to the Region you deployed to).',
+      );
+    }
+    throw explainAwsError(error);
+  }
+}
+
+export async function requiredOutput(context: CliContext, stackName: string, key: string): Promise<string> {
+  const value = (await stackOutputs(context, stackName))[key];
+  if (!value)
+    throw new CliError(
+      EXIT.notDeployed,
+      `Stack ${stackName} has no output ${key}; deploy this version of the app again.`,
+    );
+  return value;
+}
+
+export async function reviewBackend(context: CliContext): Promise<ReviewBackend> {
+  return new A2iReviewBackend(context.a2i, await requiredOutput(context, STACK_NAMES.pipeline, 'FlowDefinitionArn'));
+}

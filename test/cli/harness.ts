@@ -1,0 +1,73 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerA2IRuntimeClient } from '@aws-sdk/client-sagemaker-a2i-runtime';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { CliContext } from '../../cli/context';
+import { runCli } from '../../cli/main';
+
+export const FLOW = 'arn:aws:sagemaker:eu-west-1:123456789012:flow-definition/sentiment-review-0a1b2c3d';
+export const mocks = {
+  cloudFormation: mockClient(CloudFormationClient),
+  cognito: mockClient(CognitoIdentityProviderClient),
+  s3: mockClient(S3Client),
+  a2i: mockClient(SageMakerA2IRuntimeClient),
+};
+
+export function deployedStacks(): void {
+  const outputs = (values: Record<string, string>) => ({
+    Stacks: [
+      {
+        StackName: 'x',
+        CreationTime: new Date(0),
+        StackStatus: 'CREATE_COMPLETE' as const,
+        Outputs: Object.entries(values).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+      },
+    ],
+  });
+  mocks.cloudFormation
+    .on(DescribeStacksCommand, { StackName: 'ReviewWorkforce' })
+    .resolves(
+      outputs({
+        UserPoolId: 'eu-west-1_Pool',
+        WorkerGroupName: 'reviewers',
+        LabelingPortalUrl: 'https://abc.labeling.eu-west-1.sagemaker.aws',
+      }),
+    );
+  mocks.cloudFormation
+    .on(DescribeStacksCommand, { StackName: 'ReviewPipeline' })
+    .resolves(outputs({ FlowDefinitionArn: FLOW, DatasetUri: 's3://output-bucket/dataset/' }));
+}
+
+export function resetMocks(): void {
+  for (const mock of Object.values(mocks)) mock.reset();
+}
+
+/** Runs a command line with fake clocks; returns the exit code and what was printed and written. */
+export async function cli(line: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const files = new Map<string, string>();
+  let now = 0;
+  const context: CliContext = {
+    io: {
+      out: (text) => out.push(text),
+      err: (text) => err.push(text),
+      progress: (text, final) => {
+        if (final) err.push(text);
+      },
+      writeFile: (path, content) => files.set(path, content),
+    },
+    cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }),
+    cognito: new CognitoIdentityProviderClient({ region: 'eu-west-1' }),
+    s3: new S3Client({ region: 'eu-west-1' }),
+    a2i: new SageMakerA2IRuntimeClient({ region: 'eu-west-1' }),
+    sleep: (ms) => {
+      now += ms;
+      return Promise.resolve();
+    },
+    now: () => now,
+  };
+  const code = await runCli(line, () => context);
+  return { code, out: out.join('\n'), err: err.join('\n'), files };
+}
