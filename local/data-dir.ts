@@ -1,0 +1,66 @@
+/**
+ * The local-mode data folder: objects, human loops and dead letters, kept across restarts. A folder is recognised by
+ * its manifest; a folder that is not ours, or is from another format version, is refused with a clear message
+ * instead of being overwritten.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const MANIFEST = 'local-mode.json';
+const FORMAT = 'review-pipeline-local-data';
+const VERSION = 1;
+
+export class DataDirError extends Error {
+  override readonly name = 'DataDirError';
+}
+
+export interface DataDir {
+  readonly root: string;
+  readonly objects: string;
+  readonly loops: string;
+  readonly deadLetters: string;
+}
+
+export function openDataDir(root: string): DataDir {
+  const absolute = path.resolve(root);
+  if (fs.existsSync(absolute) && !fs.statSync(absolute).isDirectory()) {
+    throw new DataDirError(`LOCAL_DATA_DIR ${absolute} is a file, not a folder. Point LOCAL_DATA_DIR at a folder.`);
+  }
+  const manifest = path.join(absolute, MANIFEST);
+  if (fs.existsSync(manifest)) {
+    let parsed: { format?: unknown; version?: unknown };
+    try {
+      parsed = JSON.parse(fs.readFileSync(manifest, 'utf8')) as typeof parsed;
+    } catch {
+      throw new DataDirError(
+        `${manifest} is not valid JSON: the data folder is damaged. Move it away (or set LOCAL_DATA_DIR to a new folder) and start again.`,
+      );
+    }
+    if (parsed.format !== FORMAT || parsed.version !== VERSION) {
+      throw new DataDirError(
+        `${absolute} holds data of format ${JSON.stringify(parsed.format)} version ${JSON.stringify(parsed.version)}; ` +
+          `this version reads ${FORMAT} version ${VERSION}. Move the folder away or set LOCAL_DATA_DIR to a new folder.`,
+      );
+    }
+  } else if (fs.existsSync(absolute) && fs.readdirSync(absolute).length > 0) {
+    throw new DataDirError(
+      `${absolute} is not empty and is not a local-mode data folder (it has no ${MANIFEST}). ` +
+        'Set LOCAL_DATA_DIR to an empty or new folder; nothing in this one was changed.',
+    );
+  } else {
+    fs.mkdirSync(absolute, { recursive: true });
+    fs.writeFileSync(
+      manifest,
+      `${JSON.stringify({ format: FORMAT, version: VERSION, createdAt: new Date().toISOString() }, null, 2)}\n`,
+    );
+  }
+  const dir = {
+    root: absolute,
+    objects: path.join(absolute, 's3'),
+    loops: path.join(absolute, 'a2i', 'loops'),
+    deadLetters: path.join(absolute, 'dead-letters.jsonl'),
+  };
+  fs.mkdirSync(dir.objects, { recursive: true });
+  fs.mkdirSync(dir.loops, { recursive: true });
+  return dir;
+}

@@ -1,0 +1,68 @@
+/**
+ * `npm start`: the whole review loop on this machine. Settings from the environment:
+ *   PORT (3000), LOCAL_DATA_DIR (.local-data), CONFIDENCE_THRESHOLD (0.9), LOCAL_TASK_COUNT (1),
+ *   LOCAL_TASK_TEMPLATE (sentiment), LOCAL_TASK_LIFETIME_SECONDS (86400),
+ *   LOCAL_MODEL_URL or LOCAL_MODEL_COMMAND to replace the built-in sentiment model.
+ */
+import { DataDirError } from './data-dir';
+import type { ModelBackend } from './model/model-backend';
+import { builtInSentimentModel, commandModel, httpModel } from './model/model-backend';
+import { LOCAL, startLocalServer } from './server';
+
+function setting(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new DataDirError(`${name} is ${JSON.stringify(raw)}; expected a number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function model(): { backend: ModelBackend; description: string } {
+  if (process.env.LOCAL_MODEL_URL)
+    return { backend: httpModel(process.env.LOCAL_MODEL_URL), description: `HTTP ${process.env.LOCAL_MODEL_URL}` };
+  if (process.env.LOCAL_MODEL_COMMAND)
+    return {
+      backend: commandModel(process.env.LOCAL_MODEL_COMMAND),
+      description: `command: ${process.env.LOCAL_MODEL_COMMAND}`,
+    };
+  return { backend: builtInSentimentModel, description: 'built-in sentiment model (VADER + calibration, local/model)' };
+}
+
+async function main(): Promise<void> {
+  const chosen = model();
+  const threshold = setting('CONFIDENCE_THRESHOLD', 0.9, 0, 1);
+  const server = await startLocalServer({
+    port: setting('PORT', 3000, 0, 65535),
+    dataDir: process.env.LOCAL_DATA_DIR || '.local-data',
+    model: chosen.backend,
+    confidenceThreshold: threshold,
+    taskCount: setting('LOCAL_TASK_COUNT', 1, 1, 3),
+    taskAvailabilityLifetimeSeconds: setting('LOCAL_TASK_LIFETIME_SECONDS', 86_400, 60, 864_000),
+    taskTemplate: process.env.LOCAL_TASK_TEMPLATE || 'sentiment',
+  });
+  const waiting = server.service.openTasks({ id: '', name: '' }).length;
+  console.log(`
+Human review pipeline, local mode
+  predict API     POST ${server.url}/predict     GET ${server.url}/loops[/<name>]
+  worker portal   ${server.url}/portal   (${waiting} task${waiting === 1 ? '' : 's'} waiting)
+  model           ${chosen.description}, threshold ${threshold}
+  data            ${server.dataDir.root}   (output.json and dataset under s3/${LOCAL.bucket})
+
+Try it:
+  curl -s -X POST ${server.url}/predict -H 'Content-Type: application/json' \\
+    -d '{"instances":[{"features":["I am unhappy with this product"]},{"features":["I enjoy this product"]}]}'
+then open the portal, sign in with any name, and review. Ctrl-C stops.
+`);
+  const stop = () => void server.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  const known =
+    error instanceof DataDirError || (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE');
+  console.error(known ? `local mode could not start: ${(error as Error).message}` : error);
+  process.exit(1);
+});

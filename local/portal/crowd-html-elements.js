@@ -1,0 +1,259 @@
+/*
+ * Local stand-ins for the crowd-html-elements that SageMaker serves from assets.crowd.aws, so task templates render
+ * and submit offline. Each element produces the same answerContent as on AWS:
+ *   crowd-classifier              {name: {label}}
+ *   crowd-classifier-multi-select {name: {labels: [...]}}
+ *   crowd-text-area, crowd-input  {name: "text"}  (an empty crowd-input is left out)
+ *   crowd-checkbox, crowd-radio-button {name: {value: true|false}}
+ * crowd-form merges every named field (crowd elements and plain inputs) into one answerContent and posts it to the
+ * local portal (window.crowdSubmitUrl).
+ */
+(() => {
+  'use strict';
+
+  const el = (tag, props = {}, children = []) => {
+    const node = document.createElement(tag);
+    Object.assign(node, props);
+    for (const child of children) node.append(child);
+    return node;
+  };
+
+  /** SageMaker templates write categories as a JS array literal: "['-1', '0', '1']". */
+  const parseList = (text) => {
+    if (!text) return [];
+    try {
+      return JSON.parse(text);
+    } catch {
+      return JSON.parse(text.replace(/'/g, '"'));
+    }
+  };
+
+  let uid = 0;
+  const nextId = (prefix) => `${prefix}-${++uid}`;
+
+  class Region extends HTMLElement {}
+  customElements.define('classification-target', class extends Region {});
+  customElements.define('short-instructions', class extends Region {});
+
+  customElements.define(
+    'full-instructions',
+    class extends HTMLElement {
+      connectedCallback() {
+        if (this.dataset.ready) return;
+        this.dataset.ready = '1';
+        const details = el('details', { className: 'crowd-full-instructions' }, [
+          el('summary', { textContent: this.getAttribute('header') || 'Full instructions' }),
+        ]);
+        details.append(...this.childNodes);
+        this.append(details);
+      }
+    },
+  );
+
+  customElements.define(
+    'crowd-instructions',
+    class extends HTMLElement {
+      connectedCallback() {
+        if (this.dataset.ready) return;
+        this.dataset.ready = '1';
+        const details = el('details', { className: 'crowd-instructions' }, [
+          el('summary', { textContent: this.getAttribute('link-text') || 'Instructions' }),
+        ]);
+        details.append(...this.childNodes);
+        this.append(details);
+      }
+    },
+  );
+
+  /** Moves the instruction and target regions of a task element into a two-column layout. */
+  const layout = (host, header, control) => {
+    const target = host.querySelector(':scope > classification-target');
+    const short = host.querySelector(':scope > short-instructions');
+    const full = host.querySelector(':scope > full-instructions');
+    const side = el('aside', { className: 'crowd-side' }, [short, full].filter(Boolean));
+    const main = el('section', { className: 'crowd-main' }, [
+      header ? el('h2', { textContent: header }) : '',
+      target ?? '',
+      control,
+    ]);
+    host.replaceChildren(el('div', { className: 'crowd-layout' }, [main, side]));
+  };
+
+  class Classifier extends HTMLElement {
+    connectedCallback() {
+      if (this.dataset.ready) return;
+      this.dataset.ready = '1';
+      const group = nextId(this.getAttribute('name') || 'classifier');
+      const initial = this.getAttribute('initial-value');
+      const options = parseList(this.getAttribute('categories')).map((category) => {
+        const input = el('input', { type: this.multi ? 'checkbox' : 'radio', name: group, value: String(category) });
+        input.checked = !this.multi && initial !== null && String(category) === initial;
+        return el('label', { className: 'crowd-category' }, [input, el('span', { textContent: String(category) })]);
+      });
+      layout(this, this.getAttribute('header'), el('fieldset', { className: 'crowd-categories' }, options));
+    }
+
+    inputs() {
+      return [...this.querySelectorAll('.crowd-categories input')];
+    }
+
+    get value() {
+      const chosen = this.inputs()
+        .filter((input) => input.checked)
+        .map((input) => input.value);
+      return this.multi ? chosen : chosen[0];
+    }
+
+    answer() {
+      const value = this.value;
+      if (this.multi) return { labels: value };
+      if (value === undefined)
+        throw new Error(`Choose a category for "${this.getAttribute('header') || this.getAttribute('name')}"`);
+      return { label: value };
+    }
+  }
+  customElements.define('crowd-classifier', class extends Classifier {});
+  customElements.define(
+    'crowd-classifier-multi-select',
+    class extends Classifier {
+      get multi() {
+        return true;
+      }
+    },
+  );
+
+  const field = (tag) =>
+    class extends HTMLElement {
+      connectedCallback() {
+        if (this.dataset.ready) return;
+        this.dataset.ready = '1';
+        const id = nextId('field');
+        const control = el(tag, { id, value: this.getAttribute('value') || '' });
+        for (const attribute of ['placeholder', 'rows', 'type', 'max-length', 'required']) {
+          if (this.hasAttribute(attribute))
+            control.setAttribute(attribute.replace('max-length', 'maxlength'), this.getAttribute(attribute));
+        }
+        const label = this.getAttribute('label');
+        this.replaceChildren(...(label ? [el('label', { htmlFor: id, textContent: label })] : []), control);
+      }
+      get value() {
+        return this.querySelector('input, textarea')?.value ?? '';
+      }
+      answer() {
+        if (this.hasAttribute('required') && this.value.trim() === '')
+          throw new Error(`Fill in "${this.getAttribute('label') || this.getAttribute('name')}"`);
+        return this.value;
+      }
+    };
+  customElements.define('crowd-text-area', field('textarea'));
+  customElements.define('crowd-input', field('input'));
+
+  const toggle = (type) =>
+    class extends HTMLElement {
+      connectedCallback() {
+        if (this.dataset.ready) return;
+        this.dataset.ready = '1';
+        const group = type === 'radio' ? this.closest('crowd-radio-group') : null;
+        if (group && !group.dataset.group) group.dataset.group = nextId('radio-group');
+        const input = el('input', { type, name: group ? group.dataset.group : nextId(type) });
+        input.checked = this.hasAttribute('checked');
+        this.replaceChildren(
+          el('label', {}, [input, el('span', { textContent: this.textContent.trim() || this.getAttribute('name') })]),
+        );
+      }
+      get checked() {
+        return this.querySelector('input').checked;
+      }
+      answer() {
+        return { value: this.checked };
+      }
+    };
+  customElements.define('crowd-checkbox', toggle('checkbox'));
+  customElements.define('crowd-radio-button', toggle('radio'));
+  customElements.define('crowd-radio-group', class extends HTMLElement {});
+
+  customElements.define(
+    'crowd-button',
+    class extends HTMLElement {
+      connectedCallback() {
+        if (this.dataset.ready) return;
+        this.dataset.ready = '1';
+        const button = el('button', { type: 'button', textContent: this.textContent.trim() || 'Submit' });
+        if (this.getAttribute('form-action') === 'submit') {
+          button.addEventListener('click', () => this.closest('crowd-form')?.submit());
+        }
+        this.replaceChildren(button);
+      }
+    },
+  );
+
+  const CROWD_FIELDS =
+    'crowd-classifier, crowd-classifier-multi-select, crowd-text-area, crowd-input, crowd-checkbox, crowd-radio-button';
+
+  customElements.define(
+    'crowd-form',
+    class extends HTMLElement {
+      connectedCallback() {
+        if (this.dataset.ready) return;
+        this.dataset.ready = '1';
+        this.acceptanceTime = new Date().toISOString();
+        this.status = el('p', { className: 'crowd-status', role: 'status' });
+        if (!this.querySelector('crowd-button[form-action="submit"]')) {
+          const button = el('crowd-button', { textContent: 'Submit' });
+          button.setAttribute('form-action', 'submit');
+          this.append(button);
+        }
+        this.append(this.status);
+        this.addEventListener('submit', (event) => {
+          event.preventDefault();
+          this.submit();
+        });
+      }
+
+      /** Every named field, as AWS merges them into answerContent. */
+      answerContent() {
+        const answer = {};
+        for (const node of this.querySelectorAll(CROWD_FIELDS)) {
+          const name = node.getAttribute('name');
+          if (!name) continue;
+          const value = node.answer();
+          if (node.localName === 'crowd-input' && value === '') continue;
+          answer[name] = value;
+        }
+        for (const input of this.querySelectorAll('input[name], textarea[name], select[name]')) {
+          if (input.closest(CROWD_FIELDS)) continue;
+          if (input.type === 'radio' && !input.checked) continue;
+          answer[input.name] = input.type === 'checkbox' ? input.checked : input.value;
+        }
+        return answer;
+      }
+
+      async submit() {
+        let answerContent;
+        try {
+          answerContent = this.answerContent();
+        } catch (error) {
+          this.status.textContent = error.message;
+          this.status.className = 'crowd-status error';
+          return;
+        }
+        this.status.textContent = 'Submitting...';
+        this.status.className = 'crowd-status';
+        const response = await fetch(window.crowdSubmitUrl, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ answerContent, acceptanceTime: this.acceptanceTime }),
+        });
+        const result = await response.json().catch(() => ({}));
+        if (!response.ok) {
+          this.status.textContent = result.message || `Not saved (${response.status})`;
+          this.status.className = 'crowd-status error';
+          return;
+        }
+        this.status.textContent = 'Submitted. Thank you!';
+        this.dispatchEvent(new CustomEvent('crowd-submitted', { detail: result, bubbles: true }));
+        if (window.crowdNextUrl) setTimeout(() => window.location.assign(window.crowdNextUrl), 600);
+      }
+    },
+  );
+})();

@@ -1,0 +1,47 @@
+/**
+ * SageMaker runtime InvokeEndpoint on its wire protocol: POST /endpoints/{name}/invocations with a raw body; a model
+ * failure is a 424 ModelError with OriginalStatusCode and OriginalMessage, as on AWS.
+ */
+import type * as http from 'node:http';
+import type { ModelBackend } from './model/model-backend';
+import { ModelFailure } from './model/model-backend';
+import { readBody, sendAwsError } from './wire';
+
+export async function handleRuntime(
+  endpoint: { readonly name: string; readonly model: ModelBackend },
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  path: string,
+): Promise<void> {
+  const match = /^\/endpoints\/([^/]+)\/invocations$/.exec(new URL(path, 'http://local').pathname);
+  if (req.method !== 'POST' || !match)
+    return sendAwsError(res, 404, 'UnknownOperationException', `No route ${req.method} ${path}`);
+  const name = decodeURIComponent(match[1]);
+  if (name !== endpoint.name) {
+    return sendAwsError(res, 400, 'ValidationError', `Endpoint ${name} of account 000000000000 not found.`);
+  }
+  const body = await readBody(req, 6 * 1024 * 1024).catch(() => undefined);
+  if (body === undefined)
+    return sendAwsError(res, 413, 'ValidationError', 'Request body exceeds the 6 MB payload limit.');
+  try {
+    const answer = await endpoint.model(body.toString('utf8'));
+    res.writeHead(200, { 'Content-Type': 'application/jsonlines', 'x-Amzn-Invoked-Production-Variant': 'AllTraffic' });
+    res.end(answer);
+  } catch (error) {
+    const failure =
+      error instanceof ModelFailure
+        ? error
+        : new ModelFailure(500, error instanceof Error ? error.message : String(error));
+    sendAwsError(
+      res,
+      424,
+      'ModelError',
+      `Received client error (${failure.originalStatusCode}) from primary with message "${failure.message}".`,
+      {
+        OriginalStatusCode: failure.originalStatusCode,
+        OriginalMessage: failure.message,
+        LogStreamArn: 'arn:aws:logs:local:000000000000:log-group:/aws/sagemaker/Endpoints/local',
+      },
+    );
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * Local mode: one loopback server that serves the predict API with the same Lambda handlers as on AWS, emulates the
+ * AWS APIs those handlers call (SageMaker runtime, A2I runtime, S3, SQS) on their wire protocols, and hosts the worker
+ * portal. The handlers reach the emulators through the standard AWS_ENDPOINT_URL_* variables; no handler code knows
+ * it runs locally. The handlers' SDK clients are made when their modules load, so one process runs one local server.
+ */
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { ENV } from '../common/contract';
+import { handleA2i } from './a2i-emulator';
+import type { DataDir } from './data-dir';
+import { openDataDir } from './data-dir';
+import type { StoredLoop } from './loop-store';
+import { LoopStore } from './loop-store';
+import type { ModelBackend } from './model/model-backend';
+import { ObjectStore } from './object-store';
+import { handlePortal } from './portal/routes';
+import { LocalReviewService } from './review-service';
+import { handleRuntime } from './runtime-emulator';
+import { handleS3 } from './s3-emulator';
+import { handleSqs, LocalQueue } from './sqs-emulator';
+import { readBody } from './wire';
+
+export const LOCAL = {
+  account: '000000000000',
+  region: 'us-east-1',
+  endpointName: 'local-sentiment',
+  flowDefinitionName: 'sentiment-review-local',
+  bucket: 'local-review-output',
+  outputPrefix: 'a2i-results',
+  datasetPrefix: 'dataset',
+} as const;
+
+export interface LocalServerOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly dataDir: string;
+  readonly model: ModelBackend;
+  readonly confidenceThreshold: number;
+  readonly taskCount: number;
+  readonly taskAvailabilityLifetimeSeconds: number;
+  /** A file name in templates/ without `.liquid.html`. */
+  readonly taskTemplate: string;
+  /** Delay before a queued message is delivered (and between retries). */
+  readonly queueDelayMs?: number;
+  readonly log?: (message: string) => void;
+}
+
+export interface LocalServer {
+  readonly url: string;
+  readonly dataDir: DataDir;
+  readonly objects: ObjectStore;
+  readonly service: LocalReviewService;
+  close(): Promise<void>;
+}
+
+type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+type QueueHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+const TEMPLATES = path.join(__dirname, '..', 'templates');
+
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const log = options.log ?? ((message: string) => console.log(message));
+  const dataDir = openDataDir(options.dataDir);
+  const templateFile = path.join(TEMPLATES, `${options.taskTemplate}.liquid.html`);
+  if (!fs.existsSync(templateFile)) throw new Error(`No task template ${templateFile}`);
+  const objects = new ObjectStore(dataDir.objects);
+  const loops = new LoopStore(dataDir.loops);
+
+  let route: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> = () =>
+    Promise.reject(new Error('starting'));
+  const server = http.createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      log(`local server: ${req.method} ${req.url}: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          message: 'Local server error',
+          detail: error instanceof Error ? error.message : String(error),
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', resolve);
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const flowDefinitionArn = `arn:aws:sagemaker:${LOCAL.region}:${LOCAL.account}:flow-definition/${LOCAL.flowDefinitionName}`;
+  const retryQueueUrl = `${url}/aws/sqs/${LOCAL.account}/review-retry`;
+
+  Object.assign(process.env, {
+    AWS_REGION: LOCAL.region,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: `${url}/aws/runtime`,
+    AWS_ENDPOINT_URL_SAGEMAKER_A2I_RUNTIME: `${url}/aws/a2i`,
+    AWS_ENDPOINT_URL_S3: `${url}/aws/s3`,
+    AWS_ENDPOINT_URL_SQS: `${url}/aws/sqs`,
+    [ENV.endpointName]: LOCAL.endpointName,
+    [ENV.flowDefinitionArn]: flowDefinitionArn,
+    [ENV.confidenceThreshold]: String(options.confidenceThreshold),
+    [ENV.retryQueueUrl]: retryQueueUrl,
+    [ENV.datasetBucket]: LOCAL.bucket,
+    [ENV.datasetPrefix]: LOCAL.datasetPrefix,
+    [ENV.workerIdSalt]: 'local',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  const handlers = loadHandlers();
+
+  const retryQueue = new LocalQueue(
+    `arn:aws:sqs:${LOCAL.region}:${LOCAL.account}:review-retry`,
+    { handler: handlers.reviewRetry, maxReceiveCount: 8, delayMs: options.queueDelayMs ?? 2_000 },
+    dataDir.deadLetters,
+    log,
+  );
+  const collectorQueue = new LocalQueue(
+    `arn:aws:sqs:${LOCAL.region}:${LOCAL.account}:collector-events`,
+    { handler: handlers.collector, maxReceiveCount: 5, delayMs: options.queueDelayMs ?? 2_000 },
+    dataDir.deadLetters,
+    log,
+  );
+  const service = new LocalReviewService(
+    loops,
+    objects,
+    {
+      arn: flowDefinitionArn,
+      name: LOCAL.flowDefinitionName,
+      s3OutputPath: `s3://${LOCAL.bucket}/${LOCAL.outputPrefix}`,
+      taskCount: options.taskCount,
+      taskAvailabilityLifetimeSeconds: options.taskAvailabilityLifetimeSeconds,
+    },
+    (loop) => collectorQueue.send(JSON.stringify(statusChangeEvent(loop))),
+  );
+  const queues = new Map([[retryQueueUrl, retryQueue]]);
+  const portal = { service, objects, template: () => fs.readFileSync(templateFile, 'utf8') };
+  const endpoint = { name: LOCAL.endpointName, model: options.model };
+
+  route = async (req, res) => {
+    const requestUrl = new URL(req.url ?? '/', url);
+    const { pathname } = requestUrl;
+    const under = (prefix: string) =>
+      pathname === prefix || pathname.startsWith(`${prefix}/`)
+        ? (req.url ?? '/').slice(prefix.length) || '/'
+        : undefined;
+    let rest: string | undefined;
+    if ((rest = under('/aws/s3')) !== undefined) return handleS3(objects, req, res, rest);
+    if ((rest = under('/aws/a2i')) !== undefined) return handleA2i(service, req, res, rest);
+    if ((rest = under('/aws/runtime')) !== undefined) return handleRuntime(endpoint, req, res, rest);
+    if (under('/aws/sqs') !== undefined) return handleSqs(queues, req, res);
+    if (pathname === '/portal' || pathname.startsWith('/portal/')) return handlePortal(portal, req, res, pathname);
+    if (pathname === '/predict' && req.method === 'POST')
+      return callApi(handlers.predict, req, res, '/predict', requestUrl);
+    if (pathname === '/loops' && req.method === 'GET') return callApi(handlers.loops, req, res, '/loops', requestUrl);
+    const loopMatch = /^\/loops\/([^/]+)$/.exec(pathname);
+    if (loopMatch && req.method === 'GET')
+      return callApi(handlers.loops, req, res, '/loops/{name}', requestUrl, { name: decodeURIComponent(loopMatch[1]) });
+    if (pathname === '/' && req.method === 'GET') {
+      res.writeHead(303, { Location: '/portal' }).end();
+      return;
+    }
+    res
+      .writeHead(404, { 'Content-Type': 'application/json' })
+      .end(JSON.stringify({ message: `No route ${req.method} ${pathname}` }));
+  };
+
+  return {
+    url,
+    dataDir,
+    objects,
+    service,
+    close: async () => {
+      retryQueue.close();
+      collectorQueue.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The Lambda handlers, loaded only now: their SDK clients read the endpoints set above when they load. */
+function loadHandlers() {
+  /* eslint-disable @typescript-eslint/no-require-imports -- deferred on purpose, see above */
+  return {
+    predict: (require('../lambda/predict') as { handler: ApiHandler }).handler,
+    loops: (require('../lambda/loops') as { handler: ApiHandler }).handler,
+    reviewRetry: (require('../lambda/review-retry') as { handler: QueueHandler }).handler,
+    collector: (require('../lambda/collector') as { handler: QueueHandler }).handler,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+/** API Gateway's proxy event for one HTTP request, as the REST API would pass it. */
+async function callApi(
+  handler: ApiHandler,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  resource: string,
+  url: URL,
+  pathParameters: Record<string, string> | null = null,
+): Promise<void> {
+  const body = req.method === 'POST' ? await readBody(req, 10 * 1024 * 1024).catch(() => undefined) : Buffer.alloc(0);
+  if (body === undefined) {
+    res.writeHead(413, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'Request Too Long' }));
+    return;
+  }
+  const query = Object.fromEntries(url.searchParams);
+  const event = {
+    resource,
+    path: url.pathname,
+    httpMethod: req.method ?? 'GET',
+    headers: Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
+    ),
+    multiValueHeaders: {},
+    queryStringParameters: Object.keys(query).length ? query : null,
+    multiValueQueryStringParameters: null,
+    pathParameters,
+    stageVariables: null,
+    body: req.method === 'POST' ? body.toString('utf8') : null,
+    isBase64Encoded: false,
+    requestContext: {
+      requestId: randomUUID(),
+      stage: 'local',
+      httpMethod: req.method,
+      resourcePath: resource,
+      path: url.pathname,
+    },
+  } as unknown as APIGatewayProxyEvent;
+  const result = await handler(event);
+  res.writeHead(result.statusCode, result.headers as Record<string, string>).end(result.body);
+}
+
+/** The EventBridge event A2I sends when a loop ends, as the collector's queue delivers it. */
+function statusChangeEvent(loop: StoredLoop) {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'SageMaker A2I HumanLoop Status Change',
+    source: 'aws.sagemaker',
+    account: LOCAL.account,
+    time: new Date().toISOString(),
+    region: LOCAL.region,
+    resources: [loop.arn],
+    detail: {
+      creationTime: loop.creationTime,
+      failureCode: loop.failureCode ?? null,
+      failureReason: loop.failureReason ?? null,
+      flowDefinitionArn: loop.flowDefinitionArn,
+      humanLoopArn: loop.arn,
+      humanLoopName: loop.name,
+      humanLoopOutput: loop.outputS3Uri ? { outputS3Uri: loop.outputS3Uri } : null,
+      humanLoopStatus: loop.status,
+    },
+  };
+}

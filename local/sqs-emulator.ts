@@ -1,0 +1,109 @@
+/**
+ * SQS SendMessage (AWS JSON 1.0) and delivery to a consumer handler with SQS-shaped events: a message the consumer
+ * reports as failed is delivered again with backoff, and after `maxReceiveCount` receives it moves to the
+ * dead-letter file in the data folder, as the queue's dead-letter queue would take it on AWS.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import type * as http from 'node:http';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { readJson, sendAwsError, sendJson } from './wire';
+
+export interface QueueConsumer {
+  readonly handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
+  readonly maxReceiveCount: number;
+  /** Delay before the first delivery and between retries. */
+  readonly delayMs: number;
+}
+
+export class LocalQueue {
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    readonly arn: string,
+    private readonly consumer: QueueConsumer,
+    private readonly deadLetterFile: string,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  send(body: string): string {
+    const messageId = randomUUID();
+    this.schedule(messageId, body, 1);
+    return messageId;
+  }
+
+  close(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+  }
+
+  private schedule(messageId: string, body: string, receiveCount: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void this.deliver(messageId, body, receiveCount);
+    }, this.consumer.delayMs * receiveCount);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  private async deliver(messageId: string, body: string, receiveCount: number): Promise<void> {
+    const event = {
+      Records: [
+        {
+          messageId,
+          receiptHandle: randomUUID(),
+          body,
+          attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: String(Date.now()) },
+          messageAttributes: {},
+          md5OfBody: createHash('md5').update(body).digest('hex'),
+          eventSource: 'aws:sqs',
+          eventSourceARN: this.arn,
+          awsRegion: 'us-east-1',
+        },
+      ],
+    } as unknown as SQSEvent;
+    const failed = await this.consumer
+      .handler(event)
+      .then((result) => result.batchItemFailures.length > 0)
+      .catch(() => true);
+    if (!failed) return;
+    if (receiveCount >= this.consumer.maxReceiveCount) {
+      fs.appendFileSync(
+        this.deadLetterFile,
+        `${JSON.stringify({ queue: this.arn, messageId, body, at: new Date().toISOString() })}\n`,
+      );
+      this.log(`A message of ${this.arn} failed ${receiveCount} times and moved to ${this.deadLetterFile}`);
+      return;
+    }
+    this.schedule(messageId, body, receiveCount + 1);
+  }
+}
+
+/** The one SQS operation the handlers call: SendMessage. */
+export async function handleSqs(
+  queues: Map<string, LocalQueue>,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
+  const target = req.headers['x-amz-target'];
+  if (req.method !== 'POST' || target !== 'AmazonSQS.SendMessage') {
+    return sendAwsError(res, 400, 'com.amazonaws.sqs#UnsupportedOperation', `${String(target)} is not emulated`);
+  }
+  const { QueueUrl, MessageBody } = (await readJson(req)) as { QueueUrl?: string; MessageBody?: string };
+  const queue = QueueUrl === undefined ? undefined : queues.get(QueueUrl);
+  if (queue === undefined)
+    return sendAwsError(
+      res,
+      400,
+      'com.amazonaws.sqs#QueueDoesNotExist',
+      `The specified queue does not exist: ${String(QueueUrl)}`,
+    );
+  if (typeof MessageBody !== 'string' || MessageBody.length === 0)
+    return sendAwsError(res, 400, 'com.amazonaws.sqs#InvalidParameterValue', 'MessageBody is required');
+  const messageId = queue.send(MessageBody);
+  sendJson(
+    res,
+    200,
+    { MessageId: messageId, MD5OfMessageBody: createHash('md5').update(MessageBody).digest('hex') },
+    'application/x-amz-json-1.0',
+  );
+}
