@@ -6,7 +6,6 @@ import { parseConfig } from './config';
 import { PipelineStack } from './stacks/pipeline-stack';
 import { WorkforceStack } from './stacks/workforce-stack';
 
-
 export interface ReviewApp {
   readonly app: App;
   readonly workforce?: WorkforceStack;

@@ -18,7 +18,9 @@ export class ModelFailure extends Error {
 }
 
 /** The reference model: each record's features joined into one text. */
-export const builtInSentimentModel: ModelBackend = (jsonLines) => {
+export const builtInSentimentModel: ModelBackend = (jsonLines) => Promise.resolve().then(() => predictLines(jsonLines));
+
+function predictLines(jsonLines: string): string {
   const lines = jsonLines.split('\n').filter((line) => line.trim() !== '');
   const out = lines.map((line, i) => {
     let record: { features?: unknown };
@@ -32,8 +34,8 @@ export const builtInSentimentModel: ModelBackend = (jsonLines) => {
     }
     return JSON.stringify(predictSentiment(record.features.join(' ')));
   });
-  return Promise.resolve(out.join('\n') + '\n');
-};
+  return out.join('\n') + '\n';
+}
 
 /** Any server that answers POSTed JSON Lines with JSON Lines (a SageMaker container's /invocations, for one). */
 export function httpModel(url: string, timeoutMs = 30_000): ModelBackend {

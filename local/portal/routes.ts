@@ -109,13 +109,11 @@ export async function handlePortal(
     return send(res, 200, taskListPage(worker, deps.service.openTasks(worker), preview));
   }
   if (pathname === '/portal/api/tasks' && req.method === 'GET') {
-    const tasks = deps.service
-      .openTasks(worker)
-      .map((loop) => ({
-        humanLoopName: loop.name,
-        createdAt: loop.creationTime,
-        input: JSON.parse(loop.inputContent) as unknown,
-      }));
+    const tasks = deps.service.openTasks(worker).map((loop) => ({
+      humanLoopName: loop.name,
+      createdAt: loop.creationTime,
+      input: JSON.parse(loop.inputContent) as unknown,
+    }));
     return send(res, 200, JSON.stringify({ worker, waiting: tasks.length, tasks }), 'application/json');
   }
 

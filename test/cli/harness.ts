@@ -25,15 +25,13 @@ export function deployedStacks(): void {
       },
     ],
   });
-  mocks.cloudFormation
-    .on(DescribeStacksCommand, { StackName: 'ReviewWorkforce' })
-    .resolves(
-      outputs({
-        UserPoolId: 'eu-west-1_Pool',
-        WorkerGroupName: 'reviewers',
-        LabelingPortalUrl: 'https://abc.labeling.eu-west-1.sagemaker.aws',
-      }),
-    );
+  mocks.cloudFormation.on(DescribeStacksCommand, { StackName: 'ReviewWorkforce' }).resolves(
+    outputs({
+      UserPoolId: 'eu-west-1_Pool',
+      WorkerGroupName: 'reviewers',
+      LabelingPortalUrl: 'https://abc.labeling.eu-west-1.sagemaker.aws',
+    }),
+  );
   mocks.cloudFormation
     .on(DescribeStacksCommand, { StackName: 'ReviewPipeline' })
     .resolves(outputs({ FlowDefinitionArn: FLOW, DatasetUri: 's3://output-bucket/dataset/' }));

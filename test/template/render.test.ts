@@ -12,15 +12,21 @@ describe("SageMaker's escaping rules", () => {
   });
 
   test('escape does not double-escape under auto-escape', async () => {
-    expect(await render('{{ task.input.text | escape }}', { text: '<a href="x">&</a>' })).toBe('&lt;a href=&#34;x&#34;&gt;&amp;&lt;/a&gt;');
+    expect(await render('{{ task.input.text | escape }}', { text: '<a href="x">&</a>' })).toBe(
+      '&lt;a href=&#34;x&#34;&gt;&amp;&lt;/a&gt;',
+    );
   });
 
   test('escape_once leaves existing entities alone', async () => {
-    expect(await render('{{ task.input.text | escape_once }}', { text: '&amp; &lt;b&gt; & <i>' })).toBe('&amp; &lt;b&gt; &amp; &lt;i&gt;');
+    expect(await render('{{ task.input.text | escape_once }}', { text: '&amp; &lt;b&gt; & <i>' })).toBe(
+      '&amp; &lt;b&gt; &amp; &lt;i&gt;',
+    );
   });
 
   test('skip_autoescape outputs the value as it is', async () => {
-    expect(await render('{{ task.input.html | skip_autoescape }}', { html: '<p class="x">hi</p>' })).toBe('<p class="x">hi</p>');
+    expect(await render('{{ task.input.html | skip_autoescape }}', { html: '<p class="x">hi</p>' })).toBe(
+      '<p class="x">hi</p>',
+    );
   });
 
   test('to_json serializes, and is escaped for an HTML attribute', async () => {
@@ -34,32 +40,45 @@ describe("SageMaker's escaping rules", () => {
     expect(await render('{{ task.input.image | grant_read_access }}', { image: 's3://my-bucket/images/1.png' })).toBe(
       'https://my-bucket.s3.amazonaws.com/images/1.png',
     );
-    const signed = await renderTaskTemplate('{{ task.input.image | grant_read_access }}', { image: 'https://s3.amazonaws.com/b/k.png' }, {
-      grantReadAccess: (bucket, key) => `http://localhost/objects/${bucket}/${key}?token=1`,
-    });
+    const signed = await renderTaskTemplate(
+      '{{ task.input.image | grant_read_access }}',
+      { image: 'https://s3.amazonaws.com/b/k.png' },
+      {
+        grantReadAccess: (bucket, key) => `http://localhost/objects/${bucket}/${key}?token=1`,
+      },
+    );
     expect(signed).toBe('http://localhost/objects/b/k.png?token=1');
   });
 
   test('grant_read_access refuses what is not an S3 object', async () => {
-    await expect(render('{{ task.input.image | grant_read_access }}', { image: 'https://example.com/x.png' })).rejects.toThrow(
-      'grant_read_access needs an S3 URI',
-    );
+    await expect(
+      render('{{ task.input.image | grant_read_access }}', { image: 'https://example.com/x.png' }),
+    ).rejects.toThrow('grant_read_access needs an S3 URI');
   });
 });
 
 describe('mistakes fail before a worker sees them', () => {
   test('an unknown filter', async () => {
-    await expect(render('{{ task.input.text | upcase_all }}', { text: 'x' })).rejects.toThrow(/undefined filter: upcase_all/);
+    await expect(render('{{ task.input.text | upcase_all }}', { text: 'x' })).rejects.toThrow(
+      /undefined filter: upcase_all/,
+    );
   });
 
   test('a variable the input does not have', async () => {
-    await expect(render('{{ task.input.taskObjet }}', { taskObject: 'x' })).rejects.toThrow(/undefined variable: task.input.taskObjet/);
+    await expect(render('{{ task.input.taskObjet }}', { taskObject: 'x' })).rejects.toThrow(
+      /undefined variable: task.input.taskObjet/,
+    );
   });
 });
 
 test("the repository's sentiment template renders with a loop input, text escaped and the model label preselected", async () => {
   const template = fs.readFileSync(path.join(__dirname, '..', '..', 'templates', 'sentiment.liquid.html'), 'utf8');
-  const html = await render(template, { initialValue: -1, taskObject: 'I am <unhappy> with "this" product', modelProbability: 0.6, threshold: 0.9 });
+  const html = await render(template, {
+    initialValue: -1,
+    taskObject: 'I am <unhappy> with "this" product',
+    modelProbability: 0.6,
+    threshold: 0.9,
+  });
   expect(html).toContain('initial-value="-1"');
   expect(html).toContain('I am &lt;unhappy&gt; with &#34;this&#34; product');
   expect(html).toContain(`categories="['-1', '0', '1']"`);

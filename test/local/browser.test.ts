@@ -1,0 +1,126 @@
+/**
+ * The worker portal in headless Chromium (Debian's chromium, driven by playwright-core): sign in, open a task, change
+ * the label the model preselected, submit, and find the answer stored. Also checks that each crowd-element stand-in
+ * gives the answerContent AWS gives. In CI (CI set) a missing Chromium fails the test; elsewhere it is skipped loudly.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import type { LocalServer } from '../../local/server';
+import { REFERENCE_REVIEWS, startLocal } from './start';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
+const available = fs.existsSync(CHROMIUM);
+
+let server: LocalServer;
+let browser: Browser;
+let page: Page;
+
+function chromiumOrSkip(): boolean {
+  if (available) return true;
+  if (process.env.CI)
+    throw new Error(`Chromium is missing at ${CHROMIUM}: CI must install it (apt-get install -y chromium)`);
+  console.warn(
+    `\n*** SKIPPED browser test: no Chromium at ${CHROMIUM}. Install it: sudo apt-get install -y chromium ***\n`,
+  );
+  return false;
+}
+
+beforeAll(async () => {
+  if (!available) return;
+  server = await startLocal();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('a worker signs in, changes the preselected label and submits; the answer is stored', async () => {
+  if (!chromiumOrSkip()) return;
+  const response = await fetch(`${server.url}/predict`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      requestId: 'browser-1',
+      instances: REFERENCE_REVIEWS.map((text) => ({ features: [text] })),
+    }),
+  });
+  const { predictions } = (await response.json()) as { predictions: { humanReview: { humanLoopName?: string } }[] };
+  const name = predictions[1].humanReview.humanLoopName!;
+
+  await page.goto(`${server.url}/portal`);
+  expect(page.url()).toBe(`${server.url}/portal/sign-in`);
+  await page.fill('input[name=name]', 'Ana Reviewer');
+  await page.click('form.sign-in button');
+  await page.waitForURL(`${server.url}/portal`);
+  expect(await page.getAttribute('.waiting', 'data-waiting')).toBe(
+    String(predictions.filter((p) => p.humanReview.humanLoopName).length),
+  );
+
+  await page.click(`a[href="/portal/tasks/${name}"]`);
+  await page.waitForSelector('crowd-classifier .crowd-categories input');
+  expect(await page.textContent('classification-target')).toContain('I am unhappy with this product');
+  expect(await page.isChecked('.crowd-categories input[value="-1"]')).toBe(true);
+  await page.click('.crowd-category:has(input[value="0"])');
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'portal-task.png'), fullPage: true });
+  await page.click('crowd-button button');
+  await page.waitForURL(`${server.url}/portal`);
+
+  const loop = (await (await fetch(`${server.url}/loops/${name}`)).json()) as {
+    status: string;
+    humanAnswers: { answerContent: unknown }[];
+  };
+  expect(loop.status).toBe('Completed');
+  expect(loop.humanAnswers[0].answerContent).toEqual({ sentiment: { label: '0' } });
+}, 60_000);
+
+test('the crowd-element stand-ins give the answerContent AWS gives', async () => {
+  if (!chromiumOrSkip()) return;
+  await page.goto(`${server.url}/portal/sign-in`);
+  await page.setContent(`<crowd-form>
+      <crowd-classifier name="sentiment" categories="['-1', '0', '1']" initial-value="1" header="h"><classification-target>t</classification-target></crowd-classifier>
+      <crowd-classifier-multi-select name="topics" categories='["price", "quality", "delivery"]'></crowd-classifier-multi-select>
+      <crowd-text-area name="comment" label="Comment"></crowd-text-area>
+      <crowd-input name="empty" label="Optional"></crowd-input>
+      <crowd-input name="filled" label="Filled"></crowd-input>
+      <crowd-checkbox name="spam">Spam</crowd-checkbox>
+      <crowd-radio-group><crowd-radio-button name="useful">Useful</crowd-radio-button><crowd-radio-button name="useless">Useless</crowd-radio-button></crowd-radio-group>
+      <input type="text" name="native" value="plain">
+    </crowd-form>`);
+  await page.addScriptTag({ path: path.join(__dirname, '..', '..', 'local', 'portal', 'crowd-html-elements.js') });
+  await page.click('crowd-classifier-multi-select .crowd-category:has(input[value="quality"])');
+  await page.click('crowd-classifier-multi-select .crowd-category:has(input[value="delivery"])');
+  await page.fill('crowd-text-area textarea', 'Too expensive');
+  await page.fill('crowd-input[name=filled] input', 'yes');
+  await page.click('crowd-checkbox input');
+  await page.click('crowd-radio-button[name=useless] input');
+
+  // Evaluated in the page (a DOM), which this Node-side file has no types for.
+  const answer: unknown = await page.evaluate('document.querySelector("crowd-form").answerContent()');
+
+  expect(answer).toEqual({
+    sentiment: { label: '1' },
+    topics: { labels: ['quality', 'delivery'] },
+    comment: 'Too expensive',
+    filled: 'yes',
+    spam: { value: true },
+    useful: { value: false },
+    useless: { value: true },
+    native: 'plain',
+  });
+}, 60_000);

@@ -1,0 +1,187 @@
+/** Local mode's emulators against the real SDK clients: answers and errors parse into the right types and classes. */
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  ConflictException,
+  DeleteHumanLoopCommand,
+  DescribeHumanLoopCommand,
+  ListHumanLoopsCommand,
+  ResourceNotFoundException,
+  SageMakerA2IRuntimeClient,
+  StartHumanLoopCommand,
+  StopHumanLoopCommand,
+  ValidationException,
+} from '@aws-sdk/client-sagemaker-a2i-runtime';
+import { InvokeEndpointCommand, ModelError, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { commandModel } from '../../local/model/model-backend';
+import type { LocalServer } from '../../local/server';
+import { eventually, startLocal } from './start';
+
+let server: LocalServer;
+let a2i: SageMakerA2IRuntimeClient;
+let runtime: SageMakerRuntimeClient;
+let s3: S3Client;
+const FLOW = 'arn:aws:sagemaker:us-east-1:000000000000:flow-definition/sentiment-review-local';
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const start = (name: string, input = '{"taskObject":"x"}') =>
+  a2i.send(
+    new StartHumanLoopCommand({
+      HumanLoopName: name,
+      FlowDefinitionArn: FLOW,
+      HumanLoopInput: { InputContent: input },
+    }),
+  );
+
+beforeAll(async () => {
+  // A model command that fails for one input, to see the ModelError.
+  server = await startLocal({
+    model: commandModel(
+      `node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{if(s.includes('boom')){console.error('exploded');process.exit(3)}process.stdout.write(s.trim().split('\\\\n').map(()=>JSON.stringify({predicted_label:1,probability:0.5})).join('\\\\n'))})"`,
+    ),
+  });
+  const config = { region: 'us-east-1', credentials, maxAttempts: 1 };
+  a2i = new SageMakerA2IRuntimeClient({ ...config, endpoint: `${server.url}/aws/a2i` });
+  runtime = new SageMakerRuntimeClient({ ...config, endpoint: `${server.url}/aws/runtime` });
+  s3 = new S3Client({
+    ...config,
+    endpoint: `${server.url}/aws/s3`,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
+});
+afterAll(() => server.close());
+
+describe('A2I runtime', () => {
+  test('start, then describe with Date timestamps and the status', async () => {
+    const { HumanLoopArn } = await start('wire-a');
+    expect(HumanLoopArn).toBe('arn:aws:sagemaker:us-east-1:000000000000:human-loop/wire-a');
+    const loop = await a2i.send(new DescribeHumanLoopCommand({ HumanLoopName: 'wire-a' }));
+    expect(loop).toMatchObject({ HumanLoopName: 'wire-a', HumanLoopStatus: 'InProgress', FlowDefinitionArn: FLOW });
+    expect(loop.CreationTime).toBeInstanceOf(Date);
+  });
+
+  test('the same name again is a ConflictException', async () => {
+    await start('wire-b');
+    await expect(start('wire-b')).rejects.toBeInstanceOf(ConflictException);
+  });
+
+  test('a bad name, a foreign flow definition and a non-JSON input are refused with the right errors', async () => {
+    await expect(start('Bad_Name')).rejects.toBeInstanceOf(ValidationException);
+    await expect(
+      a2i.send(
+        new StartHumanLoopCommand({
+          HumanLoopName: 'wire-c',
+          FlowDefinitionArn: `${FLOW}-other`,
+          HumanLoopInput: { InputContent: '{}' },
+        }),
+      ),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(start('wire-d', 'not json')).rejects.toThrow(ValidationException);
+  });
+
+  test('an unknown loop is a ResourceNotFoundException', async () => {
+    await expect(a2i.send(new DescribeHumanLoopCommand({ HumanLoopName: 'nope' }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+  });
+
+  test('list pages with MaxResults and NextToken, in the order asked for', async () => {
+    for (const name of ['page-1', 'page-2', 'page-3']) await start(name);
+    const first = await a2i.send(
+      new ListHumanLoopsCommand({ FlowDefinitionArn: FLOW, MaxResults: 2, SortOrder: 'Ascending' }),
+    );
+    expect(first.HumanLoopSummaries).toHaveLength(2);
+    expect(first.NextToken).toBeDefined();
+    const all = [...(first.HumanLoopSummaries ?? [])];
+    let token = first.NextToken;
+    while (token) {
+      const page = await a2i.send(
+        new ListHumanLoopsCommand({ FlowDefinitionArn: FLOW, MaxResults: 2, SortOrder: 'Ascending', NextToken: token }),
+      );
+      all.push(...(page.HumanLoopSummaries ?? []));
+      token = page.NextToken;
+    }
+    expect(all.map((l) => l.HumanLoopName)).toEqual(expect.arrayContaining(['page-1', 'page-2', 'page-3']));
+    expect(all[0].CreationTime).toBeInstanceOf(Date);
+  });
+
+  test('stop goes through Stopping to Stopped; only ended loops can be deleted', async () => {
+    await start('wire-stop');
+    await expect(a2i.send(new DeleteHumanLoopCommand({ HumanLoopName: 'wire-stop' }))).rejects.toBeInstanceOf(
+      ValidationException,
+    );
+    await a2i.send(new StopHumanLoopCommand({ HumanLoopName: 'wire-stop' }));
+    expect((await a2i.send(new DescribeHumanLoopCommand({ HumanLoopName: 'wire-stop' }))).HumanLoopStatus).toBe(
+      'Stopping',
+    );
+    await eventually(async () =>
+      expect((await a2i.send(new DescribeHumanLoopCommand({ HumanLoopName: 'wire-stop' }))).HumanLoopStatus).toBe(
+        'Stopped',
+      ),
+    );
+    await expect(a2i.send(new StopHumanLoopCommand({ HumanLoopName: 'wire-stop' }))).rejects.toBeInstanceOf(
+      ValidationException,
+    );
+    await a2i.send(new DeleteHumanLoopCommand({ HumanLoopName: 'wire-stop' }));
+    await expect(a2i.send(new DescribeHumanLoopCommand({ HumanLoopName: 'wire-stop' }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+  });
+});
+
+describe('SageMaker runtime', () => {
+  const invoke = (body: string, endpoint = 'local-sentiment') =>
+    runtime.send(
+      new InvokeEndpointCommand({
+        EndpointName: endpoint,
+        ContentType: 'application/jsonlines',
+        Body: new TextEncoder().encode(body),
+      }),
+    );
+
+  test('JSON Lines in, JSON Lines out', async () => {
+    const answer = await invoke('{"features":["a"]}\n{"features":["b"]}\n');
+    expect(
+      new TextDecoder()
+        .decode(answer.Body)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown),
+    ).toEqual([
+      { predicted_label: 1, probability: 0.5 },
+      { predicted_label: 1, probability: 0.5 },
+    ]);
+  });
+
+  test('a failing model is a ModelError with the original status and message', async () => {
+    const error = (await invoke('{"features":["boom"]}').catch((e: unknown) => e)) as ModelError;
+    expect(error).toBeInstanceOf(ModelError);
+    expect(error.OriginalStatusCode).toBe(500);
+    expect(error.OriginalMessage).toContain('exploded');
+  });
+
+  test('an unknown endpoint is a ValidationError', async () => {
+    await expect(invoke('{"features":["a"]}', 'other')).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining('not found'),
+    });
+  });
+});
+
+describe('S3', () => {
+  test('put, get, and NoSuchKey for a missing key', async () => {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'local-review-output',
+        Key: 'a/b c.json',
+        Body: '{"x":1}',
+        ContentType: 'application/json',
+      }),
+    );
+    const object = await s3.send(new GetObjectCommand({ Bucket: 'local-review-output', Key: 'a/b c.json' }));
+    expect(await object.Body?.transformToString()).toBe('{"x":1}');
+    expect(object.ContentType).toBe('application/json');
+    await expect(
+      s3.send(new GetObjectCommand({ Bucket: 'local-review-output', Key: 'missing' })),
+    ).rejects.toBeInstanceOf(NoSuchKey);
+  });
+});

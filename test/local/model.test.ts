@@ -1,0 +1,76 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import calibration from '../../local/model/calibration.json';
+import { evaluate, fitCalibration, loadSample, split } from '../../local/model/fit';
+import { builtInSentimentModel, commandModel, httpModel, ModelFailure } from '../../local/model/model-backend';
+import { predictSentiment } from '../../local/model/sentiment-model';
+
+describe('the built-in sentiment model', () => {
+  const { fit, held } = split(loadSample());
+
+  test('the shipped calibration is what fit.ts makes from the sample (reproducible)', () => {
+    expect(fitCalibration(fit)).toEqual(calibration);
+  });
+
+  test('on the held-out half of the sample: at least 85% accurate and calibrated within 0.1 (ECE)', () => {
+    const report = evaluate(calibration, held);
+    expect(report.examples).toBe(45);
+    expect(report.accuracy).toBeGreaterThanOrEqual(0.85);
+    expect(report.ece).toBeLessThan(0.1);
+  });
+
+  test('the reference reviews', () => {
+    expect(predictSentiment('I enjoy this product').predicted_label).toBe(1);
+    expect(predictSentiment('I am unhappy with this product').predicted_label).toBe(-1);
+    expect(predictSentiment('sometimes it works').predicted_label).toBe(0);
+    for (const text of ['I enjoy this product', 'It is okay']) {
+      const { probability } = predictSentiment(text);
+      expect(probability).toBeGreaterThan(0);
+      expect(probability).toBeLessThanOrEqual(1);
+    }
+  });
+
+  test('speaks JSON Lines, features joined into one text', async () => {
+    const out = await builtInSentimentModel(
+      '{"features":["I enjoy","this product"]}\n{"features":["I am unhappy with this product"]}\n',
+    );
+    expect(
+      out
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { predicted_label: number }).predicted_label),
+    ).toEqual([1, -1]);
+  });
+
+  test('refuses a line without features', async () => {
+    await expect(builtInSentimentModel('{"text":"x"}')).rejects.toThrow(
+      new ModelFailure(400, 'Line 1 has no "features" array of strings'),
+    );
+  });
+});
+
+describe('replacing the model', () => {
+  test('by a command reading JSON Lines on stdin', async () => {
+    const model = commandModel(`node -e "process.stdin.pipe(process.stdout)"`);
+    expect(await model('{"predicted_label":0,"probability":0.4}\n')).toBe('{"predicted_label":0,"probability":0.4}\n');
+  });
+
+  test('a failing command is a model failure with its stderr', async () => {
+    await expect(commandModel('node -e "console.error(\'no GPU\'); process.exit(2)"')('x')).rejects.toThrow(
+      /exited with 2: no GPU/,
+    );
+  });
+
+  test('by a URL that answers JSON Lines', async () => {
+    const server = http.createServer((req, res) => {
+      req.resume().on('end', () => res.end('{"predicted_label":1,"probability":0.75}\n'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const model = httpModel(`http://127.0.0.1:${(server.address() as AddressInfo).port}/invocations`);
+      expect(await model('{"features":["x"]}\n')).toBe('{"predicted_label":1,"probability":0.75}\n');
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -1,0 +1,44 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { LocalServer, LocalServerOptions } from '../../local/server';
+import { startLocalServer } from '../../local/server';
+import { builtInSentimentModel } from '../../local/model/model-backend';
+
+export const REFERENCE_REVIEWS = [
+  'I enjoy this product',
+  'I am unhappy with this product',
+  'It is okay',
+  'sometimes it works',
+];
+
+/** Local mode on a free port over a new data folder, with fast queues and no console output. */
+export async function startLocal(options: Partial<LocalServerOptions> = {}): Promise<LocalServer & { logs: string[] }> {
+  const logs: string[] = [];
+  const server = await startLocalServer({
+    port: 0,
+    dataDir: options.dataDir ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'local-mode-')), 'data'),
+    model: builtInSentimentModel,
+    confidenceThreshold: 0.9,
+    taskCount: 1,
+    taskAvailabilityLifetimeSeconds: 86_400,
+    taskTemplate: 'sentiment',
+    queueDelayMs: 20,
+    log: (message) => logs.push(message),
+    ...options,
+  });
+  return Object.assign(server, { logs });
+}
+
+/** Polls until `check` passes (queues and the collector work in the background). */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
