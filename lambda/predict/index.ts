@@ -6,6 +6,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { A2iReviewBackend } from '../shared/a2i-review-backend';
 import { a2iRuntime, sageMakerRuntime, sqs } from '../shared/clients';
+import { once } from '../shared/env';
 import { errorResponse, json } from '../shared/http';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
@@ -17,6 +18,8 @@ import { parsePredictRequest } from './request';
 import type { ReviewOutcome } from './reviews';
 import { requestReviews } from './reviews';
 import { needsReview, reviewInput } from './routing';
+
+const reviewBackend = once(() => new A2iReviewBackend(a2iRuntime, predictConfig().flowDefinitionArn));
 
 export type HumanReview = { status: 'not-needed' } | { status: ReviewOutcome; humanLoopName: string };
 
@@ -70,9 +73,8 @@ async function predict(event: APIGatewayProxyEvent): Promise<PredictResponse> {
     input: reviewInput(instance, predictions[instance.index], config.confidenceThreshold),
     contentClassifiers: config.contentClassifiers,
   }));
-  const backend = new A2iReviewBackend(a2iRuntime, config.flowDefinitionArn);
   const outcomes = await requestReviews(reviewRequests, {
-    backend,
+    backend: reviewBackend(),
     enqueue: (review) => enqueueReview(sqs, config.retryQueueUrl, review),
     concurrency: config.loopStartConcurrency,
   });

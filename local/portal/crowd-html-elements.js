@@ -35,35 +35,21 @@
   customElements.define('classification-target', class extends Region {});
   customElements.define('short-instructions', class extends Region {});
 
-  customElements.define(
-    'full-instructions',
+  /** A region shown as a collapsible block, titled by one of its attributes. */
+  const collapsible = (className, titleAttribute, fallbackTitle) =>
     class extends HTMLElement {
       connectedCallback() {
         if (this.dataset.ready) return;
         this.dataset.ready = '1';
-        const details = el('details', { className: 'crowd-full-instructions' }, [
-          el('summary', { textContent: this.getAttribute('header') || 'Full instructions' }),
+        const details = el('details', { className }, [
+          el('summary', { textContent: this.getAttribute(titleAttribute) || fallbackTitle }),
         ]);
         details.append(...this.childNodes);
         this.append(details);
       }
-    },
-  );
-
-  customElements.define(
-    'crowd-instructions',
-    class extends HTMLElement {
-      connectedCallback() {
-        if (this.dataset.ready) return;
-        this.dataset.ready = '1';
-        const details = el('details', { className: 'crowd-instructions' }, [
-          el('summary', { textContent: this.getAttribute('link-text') || 'Instructions' }),
-        ]);
-        details.append(...this.childNodes);
-        this.append(details);
-      }
-    },
-  );
+    };
+  customElements.define('full-instructions', collapsible('crowd-full-instructions', 'header', 'Full instructions'));
+  customElements.define('crowd-instructions', collapsible('crowd-instructions', 'link-text', 'Instructions'));
 
   /** Moves the instruction and target regions of a task element into a two-column layout. */
   const layout = (host, header, control) => {
