@@ -78,21 +78,33 @@ async function ensureFlowDefinition(props: Properties): Promise<CustomResourceRe
     state = await waitWhile(name, 'Deleting');
   }
   if (state.status === 'absent') {
-    await sagemaker.send(
-      new CreateFlowDefinitionCommand({
-        FlowDefinitionName: name,
-        RoleArn: definition.RoleArn,
-        HumanLoopConfig: {
-          WorkteamArn: definition.WorkteamArn,
-          HumanTaskUiArn: definition.HumanTaskUiArn,
-          TaskTitle: definition.TaskTitle,
-          TaskDescription: definition.TaskDescription,
-          TaskCount: definition.TaskCount,
-          TaskAvailabilityLifetimeInSeconds: definition.TaskAvailabilityLifetimeInSeconds,
-          TaskTimeLimitInSeconds: definition.TaskTimeLimitInSeconds,
-        },
-        OutputConfig: { S3OutputPath: definition.S3OutputPath, KmsKeyId: definition.KmsKeyId },
-      }),
+    const command = new CreateFlowDefinitionCommand({
+      FlowDefinitionName: name,
+      RoleArn: definition.RoleArn,
+      HumanLoopConfig: {
+        WorkteamArn: definition.WorkteamArn,
+        HumanTaskUiArn: definition.HumanTaskUiArn,
+        TaskTitle: definition.TaskTitle,
+        TaskDescription: definition.TaskDescription,
+        TaskCount: definition.TaskCount,
+        TaskAvailabilityLifetimeInSeconds: definition.TaskAvailabilityLifetimeInSeconds,
+        TaskTimeLimitInSeconds: definition.TaskTimeLimitInSeconds,
+      },
+      OutputConfig: { S3OutputPath: definition.S3OutputPath, KmsKeyId: definition.KmsKeyId },
+    });
+    // A role created in the same deploy may not be assumable for a few seconds (IAM is eventually consistent).
+    await pollUntil(
+      async () => {
+        try {
+          await sagemaker.send(command);
+          return true;
+        } catch (error) {
+          if (!isRoleNotReady(error)) throw error;
+          logger.info('The flow definition role is not usable yet; retrying', { name });
+          return undefined;
+        }
+      },
+      { description: `the role ${definition.RoleArn} to become usable by SageMaker`, timeoutMs: 2 * 60_000 },
     );
     logger.info('Created flow definition', { name });
     state = { status: 'Initializing', arn: '' };
@@ -107,6 +119,10 @@ async function ensureFlowDefinition(props: Properties): Promise<CustomResourceRe
   }
   logger.info('Flow definition is Active', { name, arn: state.arn });
   return { PhysicalResourceId: name, Data: { FlowDefinitionName: name, FlowDefinitionArn: state.arn } };
+}
+
+function isRoleNotReady(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ValidationException' && /role|assume/i.test(error.message);
 }
 
 /** Deletes and waits until it is gone, so the task UI it uses can be deleted right after. */

@@ -4,6 +4,7 @@ import {
   DescribeFlowDefinitionCommand,
   ResourceNotFound,
   SageMakerClient,
+  SageMakerServiceException,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambda/flow-definition';
@@ -69,6 +70,46 @@ test('create sends the whole configuration, with numbers as numbers', async () =
     FlowDefinitionName: result.PhysicalResourceId,
     FlowDefinitionArn: arnOf(result.PhysicalResourceId),
   });
+});
+
+test('a role that IAM has not propagated yet is retried until SageMaker can assume it', async () => {
+  const notReady = new SageMakerServiceException({
+    name: 'ValidationException',
+    $fault: 'client',
+    $metadata: {},
+    message: 'Could not assume role arn:aws:iam::123456789012:role/flow-role',
+  });
+  let attempts = 0;
+  sagemaker.on(CreateFlowDefinitionCommand).callsFake(() => {
+    attempts += 1;
+    if (attempts < 3) throw notReady;
+    return { FlowDefinitionArn: 'arn' };
+  });
+  sagemaker.on(DescribeFlowDefinitionCommand).callsFake((input: { FlowDefinitionName: string }) => {
+    if (attempts < 3) throw notFound();
+    return described(input.FlowDefinitionName, 'Active');
+  });
+
+  await handler(createEvent(props));
+
+  expect(attempts).toBe(3);
+});
+
+test('other validation errors fail the deploy at once', async () => {
+  sagemaker.on(DescribeFlowDefinitionCommand).rejects(notFound());
+  sagemaker
+    .on(CreateFlowDefinitionCommand)
+    .rejects(
+      new SageMakerServiceException({
+        name: 'ValidationException',
+        $fault: 'client',
+        $metadata: {},
+        message: 'TaskCount too big',
+      }),
+    );
+
+  await expect(handler(createEvent(props))).rejects.toThrow('TaskCount too big');
+  expect(sagemaker.commandCalls(CreateFlowDefinitionCommand)).toHaveLength(1);
 });
 
 test('create waits while the flow definition is Initializing', async () => {
