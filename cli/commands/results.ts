@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { STACK_NAMES } from '../../common/contract';
 import type { DatasetRecord } from '../../common/dataset';
 import { isTrainingRecord } from '../../common/dataset';
+import { mapWithConcurrency } from '../../lambda/shared/concurrency';
 import type { CliContext } from '../context';
 import { requiredOutput } from '../context';
 import { explainAwsError, usageError } from '../errors';
@@ -69,14 +70,21 @@ async function readDataset(
       for (const object of page.Contents ?? []) if (object.Key && inRange(object.Key, since)) keys.push(object.Key);
       context.io.progress(`listing the dataset: ${keys.length} records`);
     }
-    const records: DatasetRecord[] = [];
-    for (const [i, key] of keys.entries()) {
+    let read = 0;
+    const texts = await mapWithConcurrency(keys, 8, async (key) => {
       const object = await context.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       const text = (await object.Body?.transformToString('utf-8')) ?? '';
-      for (const line of text.split('\n')) if (line.trim()) records.push(JSON.parse(line) as DatasetRecord);
-      if ((i + 1) % 25 === 0 || i + 1 === keys.length)
-        context.io.progress(`reading records: ${i + 1}/${keys.length}`, i + 1 === keys.length);
-    }
+      read += 1;
+      if (read % 25 === 0 || read === keys.length)
+        context.io.progress(`reading records: ${read}/${keys.length}`, read === keys.length);
+      return text;
+    });
+    const records = texts.flatMap((text) =>
+      text
+        .split('\n')
+        .filter((line) => line.trim())
+        .map((line) => JSON.parse(line) as DatasetRecord),
+    );
     return records;
   } catch (error) {
     throw explainAwsError(error);
