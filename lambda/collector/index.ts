@@ -16,6 +16,7 @@ import { once, requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
 import { readReviewOutput } from '../shared/review-output';
+import { forEachMessage } from '../shared/sqs-batch';
 import type { LoopEvent } from './record';
 import { buildRecord } from './record';
 
@@ -39,22 +40,13 @@ const StatusChangeEvent = z.object({
 });
 
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const message of event.Records) {
-    try {
-      const record = await collect(message.body);
-      countRecord(record);
-    } catch (error) {
-      logger.warn('Could not collect a human loop; the message goes back to the queue', {
-        messageId: message.messageId,
-        receiveCount: message.attributes.ApproximateReceiveCount,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      });
-      batchItemFailures.push({ itemIdentifier: message.messageId });
-    }
-  }
+  const result = await forEachMessage(
+    event,
+    async (message) => countRecord(await collect(message.body)),
+    'Could not collect a human loop; the message goes back to the queue',
+  );
   if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-  return { batchItemFailures };
+  return result;
 }
 
 async function collect(body: string): Promise<DatasetRecord> {

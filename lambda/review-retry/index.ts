@@ -12,14 +12,15 @@ import { once, requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
 import { parseQueuedReview } from '../shared/review-retry-queue';
+import { forEachMessage } from '../shared/sqs-batch';
 
 const backend = once(() => new A2iReviewBackend(a2iRuntime, requiredEnv(process.env, ENV.flowDefinitionArn)));
 
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   let started = 0;
-  for (const record of event.Records) {
-    try {
+  const result = await forEachMessage(
+    event,
+    async (record) => {
       const review = parseQueuedReview(record.body);
       const outcome = await backend().startReview(review);
       started += 1;
@@ -27,16 +28,10 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
         humanLoopName: review.name,
         receiveCount: record.attributes.ApproximateReceiveCount,
       });
-    } catch (error) {
-      logger.warn('Queued human loop still cannot start; it stays queued', {
-        messageId: record.messageId,
-        receiveCount: record.attributes.ApproximateReceiveCount,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      });
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-    }
-  }
+    },
+    'Queued human loop still cannot start; it stays queued',
+  );
   metrics.addMetric('HumanLoopsStartedFromQueue', MetricUnit.Count, started);
   metrics.publishStoredMetrics();
-  return { batchItemFailures };
+  return result;
 }

@@ -77,6 +77,21 @@ async function call(event: APIGatewayProxyEvent) {
   return { ...response, json: JSON.parse(response.body) as PredictResponse & ErrorBody };
 }
 
+/** Every loop starts except the one for "It is okay", which fails with `error`. */
+function onlyOkayFailsToStart(error: Error) {
+  const okayInput = JSON.stringify({
+    initialValue: 0,
+    taskObject: 'It is okay',
+    modelProbability: 0.71,
+    threshold: 0.9,
+  });
+  a2i
+    .on(StartHumanLoopCommand)
+    .resolves({})
+    .on(StartHumanLoopCommand, { HumanLoopInput: { InputContent: okayInput } })
+    .rejects(error);
+}
+
 beforeEach(() => {
   model.reset();
   a2i.reset();
@@ -207,20 +222,7 @@ describe('nothing is lost', () => {
   });
 
   test('partial failure in one batch: the loops that start are started, the others queued', async () => {
-    a2i
-      .on(StartHumanLoopCommand)
-      .resolves({ HumanLoopArn: 'arn:loop' })
-      .on(StartHumanLoopCommand, {
-        HumanLoopInput: {
-          InputContent: JSON.stringify({
-            initialValue: 0,
-            taskObject: 'It is okay',
-            modelProbability: 0.71,
-            threshold: 0.9,
-          }),
-        },
-      })
-      .rejects(new ServiceQuotaExceededException({ message: 'quota', $metadata: {} }));
+    onlyOkayFailsToStart(new ServiceQuotaExceededException({ message: 'quota', $metadata: {} }));
 
     const response = await call(post(reviewBody('p-1')));
 
@@ -345,20 +347,7 @@ describe('bad input', () => {
 describe('observability', () => {
   test('emits predictions, low-confidence predictions, loops started and queued, and model latency', async () => {
     const addMetric = jest.spyOn(metrics, 'addMetric');
-    a2i
-      .on(StartHumanLoopCommand)
-      .resolves({})
-      .on(StartHumanLoopCommand, {
-        HumanLoopInput: {
-          InputContent: JSON.stringify({
-            initialValue: 0,
-            taskObject: 'It is okay',
-            modelProbability: 0.71,
-            threshold: 0.9,
-          }),
-        },
-      })
-      .rejects(new ThrottlingException({ message: 'slow', $metadata: {} }));
+    onlyOkayFailsToStart(new ThrottlingException({ message: 'slow', $metadata: {} }));
 
     await call(post(reviewBody('m-1')));
 
