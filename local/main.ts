@@ -9,12 +9,17 @@ import type { ModelBackend } from './model/model-backend';
 import { builtInSentimentModel, commandModel, httpModel } from './model/model-backend';
 import { LOCAL, startLocalServer } from './server';
 
+/** A setting in the environment that local mode cannot use. */
+class SettingError extends Error {
+  override readonly name = 'SettingError';
+}
+
 function setting(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < min || value > max) {
-    throw new DataDirError(`${name} is ${JSON.stringify(raw)}; expected a number from ${min} to ${max}`);
+    throw new SettingError(`${name} is ${JSON.stringify(raw)}; expected a number from ${min} to ${max}`);
   }
   return value;
 }
@@ -62,7 +67,9 @@ then open the portal, sign in with any name, and review. Ctrl-C stops.
 
 main().catch((error: unknown) => {
   const known =
-    error instanceof DataDirError || (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE');
+    error instanceof DataDirError ||
+    error instanceof SettingError ||
+    (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE');
   console.error(known ? `local mode could not start: ${(error as Error).message}` : error);
   process.exit(1);
 });

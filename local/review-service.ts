@@ -199,18 +199,15 @@ export class LocalReviewService {
     if (loop.answers.some((a) => a.workerId === worker.id))
       throw new A2iError(409, 'ConflictException', `${worker.name} has already answered ${name}`);
     const submitted = this.now();
-    const accepted = new Date(answer.acceptanceTime);
+    const parsed = new Date(answer.acceptanceTime);
+    const accepted = Number.isNaN(parsed.getTime()) ? submitted : parsed;
     const stored: StoredAnswer = {
       workerId: worker.id,
       workerName: worker.name,
       answerContent: answer.answerContent,
-      acceptanceTime: (Number.isNaN(accepted.getTime()) ? submitted : accepted).toISOString(),
+      acceptanceTime: accepted.toISOString(),
       submissionTime: submitted.toISOString(),
-      timeSpentInSeconds: Math.max(
-        0,
-        Math.round((submitted.getTime() - (Number.isNaN(accepted.getTime()) ? submitted : accepted).getTime()) / 10) /
-          100,
-      ),
+      timeSpentInSeconds: Math.max(0, Math.round((submitted.getTime() - accepted.getTime()) / 10) / 100),
     };
     loop.answers.push(stored);
     if (loop.answers.length >= this.flowDefinition.taskCount) {
