@@ -97,16 +97,14 @@ test('a role that IAM has not propagated yet is retried until SageMaker can assu
 
 test('other validation errors fail the deploy at once', async () => {
   sagemaker.on(DescribeFlowDefinitionCommand).rejects(notFound());
-  sagemaker
-    .on(CreateFlowDefinitionCommand)
-    .rejects(
-      new SageMakerServiceException({
-        name: 'ValidationException',
-        $fault: 'client',
-        $metadata: {},
-        message: 'TaskCount too big',
-      }),
-    );
+  sagemaker.on(CreateFlowDefinitionCommand).rejects(
+    new SageMakerServiceException({
+      name: 'ValidationException',
+      $fault: 'client',
+      $metadata: {},
+      message: 'TaskCount too big',
+    }),
+  );
 
   await expect(handler(createEvent(props))).rejects.toThrow('TaskCount too big');
   expect(sagemaker.commandCalls(CreateFlowDefinitionCommand)).toHaveLength(1);
