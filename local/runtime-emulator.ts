@@ -1,10 +1,12 @@
 /**
  * SageMaker runtime InvokeEndpoint on its wire protocol: POST /endpoints/{name}/invocations with a raw body; a model
- * failure is a 424 ModelError with OriginalStatusCode and OriginalMessage, as on AWS.
+ * failure is a 424 ModelError with OriginalStatusCode and OriginalMessage, as on AWS. Whatever model answers, the
+ * request must be what the reference model's inference.py can read (every `\n`-separated piece a JSON record), so
+ * a body the real endpoint would refuse is refused here too.
  */
 import type * as http from 'node:http';
 import type { ModelBackend } from './model/model-backend';
-import { ModelFailure } from './model/model-backend';
+import { ModelFailure, parseRequestRecords } from './model/model-backend';
 import { readBody, sendAwsError } from './wire';
 
 export async function handleRuntime(
@@ -24,7 +26,9 @@ export async function handleRuntime(
   if (body === undefined)
     return sendAwsError(res, 413, 'ValidationError', 'Request body exceeds the 6 MB payload limit.');
   try {
-    const answer = await endpoint.model(body.toString('utf8'));
+    const request = body.toString('utf8');
+    parseRequestRecords(request);
+    const answer = await endpoint.model(request);
     res.writeHead(200, { 'Content-Type': 'application/jsonlines', 'x-Amzn-Invoked-Production-Variant': 'AllTraffic' });
     res.end(answer);
   } catch (error) {
@@ -36,7 +40,7 @@ export async function handleRuntime(
       res,
       424,
       'ModelError',
-      `Received client error (${failure.originalStatusCode}) from primary with message "${failure.message}".`,
+      `Received ${failure.originalStatusCode >= 500 ? 'server' : 'client'} error (${failure.originalStatusCode}) from primary with message "${failure.message}".`,
       {
         OriginalStatusCode: failure.originalStatusCode,
         OriginalMessage: failure.message,

@@ -1,6 +1,8 @@
 /**
- * The model's JSON Lines contract: one `{"features": [...]}` line per record in, one
- * `{"predicted_label": ..., "probability": ...}` line per record out.
+ * The model's JSON Lines contract, as the reference model's inference.py speaks it: one `{"features": [...]}` line per
+ * record in, lines joined by `\n` with no trailing newline (it splits the body on `\n` and parses every piece, so a
+ * trailing newline is an empty record and a model error); one `{"predicted_label": ..., "probability": ...}` line per
+ * record out (it joins them the same way; a trailing newline or CRLF from another model is accepted).
  */
 
 export const JSON_LINES = 'application/jsonlines';
@@ -10,13 +12,19 @@ export interface Prediction {
   readonly probability: number;
 }
 
-export function encodeJsonLines(records: readonly { readonly features: readonly string[] }[]): string {
-  return records.map(({ features }) => `${JSON.stringify({ features })}\n`).join('');
+type Features = { readonly features: readonly string[] };
+
+export function encodeJsonLines(records: readonly Features[]): string {
+  return records.map(encodeLine).join('\n');
 }
 
-/** Bytes one record adds to a request body. */
-export function encodedSize(record: { readonly features: readonly string[] }): number {
-  return Buffer.byteLength(encodeJsonLines([record]), 'utf8');
+function encodeLine({ features }: Features): string {
+  return JSON.stringify({ features });
+}
+
+/** Bytes of one record's line, without the separator. */
+export function encodedSize(record: Features): number {
+  return Buffer.byteLength(encodeLine(record), 'utf8');
 }
 
 export class ModelAnswerError extends Error {
@@ -25,11 +33,12 @@ export class ModelAnswerError extends Error {
 
 /** Checks the answer line by line; any break of the contract is a ModelAnswerError that says what was wrong. */
 export function parsePredictions(body: string, expectedCount: number): Prediction[] {
-  const lines = body.split(/\r?\n/).filter((line) => line.trim() !== '');
+  const lines = body.replace(/\r?\n$/, '').split(/\r?\n/);
   if (lines.length !== expectedCount) {
     throw new ModelAnswerError(`The model answered ${lines.length} lines for ${expectedCount} inputs`);
   }
   return lines.map((line, index) => {
+    if (line.trim() === '') throw new ModelAnswerError(`Line ${index + 1} of the model's answer is empty`);
     let record: unknown;
     try {
       record = JSON.parse(line);
@@ -58,10 +67,7 @@ export function parsePredictions(body: string, expectedCount: number): Predictio
  * Splits records into consecutive batches whose JSON Lines body stays within `maxBytes`, so each batch is one
  * InvokeEndpoint call under the payload limit.
  */
-export function batchesWithin<T extends { readonly features: readonly string[] }>(
-  records: readonly T[],
-  maxBytes: number,
-): T[][] {
+export function batchesWithin<T extends Features>(records: readonly T[], maxBytes: number): T[][] {
   const batches: T[][] = [];
   let current: T[] = [];
   let size = 0;
@@ -69,13 +75,14 @@ export function batchesWithin<T extends { readonly features: readonly string[] }
     const recordSize = encodedSize(record);
     if (recordSize > maxBytes)
       throw new RangeError(`One record needs ${recordSize} bytes; the model accepts ${maxBytes} per call`);
-    if (size + recordSize > maxBytes && current.length > 0) {
+    // Every line after the first adds its `\n`.
+    if (current.length > 0 && size + 1 + recordSize > maxBytes) {
       batches.push(current);
       current = [];
       size = 0;
     }
+    size += (current.length > 0 ? 1 : 0) + recordSize;
     current.push(record);
-    size += recordSize;
   }
   if (current.length > 0) batches.push(current);
   return batches;

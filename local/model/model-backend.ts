@@ -17,24 +17,37 @@ export class ModelFailure extends Error {
   }
 }
 
-/** The reference model: each record's features joined into one text. */
-export const builtInSentimentModel: ModelBackend = (jsonLines) => Promise.resolve().then(() => predictLines(jsonLines));
+/** The reference model: each record's features joined into one text; answer lines joined by `\n`, as inference.py. */
+export const builtInSentimentModel: ModelBackend = (jsonLines) =>
+  Promise.resolve().then(() =>
+    parseRequestRecords(jsonLines)
+      .map((features) => JSON.stringify(predictSentiment(features.join(' '))))
+      .join('\n'),
+  );
 
-function predictLines(jsonLines: string): string {
-  const lines = jsonLines.split('\n').filter((line) => line.trim() !== '');
-  const out = lines.map((line, i) => {
+/**
+ * The request as the reference model's inference.py reads it: the body split on `\n` and EVERY piece parsed, so an
+ * empty line (a trailing newline, a blank line) fails like `json.loads('')` does in the container: a 500, which
+ * SageMaker answers as a 424 ModelError.
+ */
+export function parseRequestRecords(jsonLines: string): string[][] {
+  return jsonLines.split('\n').map((line, i) => {
     let record: { features?: unknown };
     try {
       record = JSON.parse(line) as { features?: unknown };
     } catch {
-      throw new ModelFailure(400, `Line ${i + 1} is not JSON`);
+      throw new ModelFailure(
+        500,
+        line.trim() === ''
+          ? `Line ${i + 1} is empty: json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)`
+          : `Line ${i + 1} is not JSON`,
+      );
     }
-    if (!Array.isArray(record.features) || !record.features.every((f) => typeof f === 'string')) {
-      throw new ModelFailure(400, `Line ${i + 1} has no "features" array of strings`);
+    if (!Array.isArray(record?.features) || !record.features.every((f) => typeof f === 'string')) {
+      throw new ModelFailure(500, `Line ${i + 1} has no "features" array of strings`);
     }
-    return JSON.stringify(predictSentiment(record.features.join(' ')));
+    return record.features;
   });
-  return out.join('\n') + '\n';
 }
 
 /** Any server that answers POSTed JSON Lines with JSON Lines (a SageMaker container's /invocations, for one). */

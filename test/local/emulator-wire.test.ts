@@ -139,7 +139,7 @@ describe('SageMaker runtime', () => {
     );
 
   test('JSON Lines in, JSON Lines out', async () => {
-    const answer = await invoke('{"features":["a"]}\n{"features":["b"]}\n');
+    const answer = await invoke('{"features":["a"]}\n{"features":["b"]}');
     expect(
       new TextDecoder()
         .decode(answer.Body)
@@ -151,6 +151,20 @@ describe('SageMaker runtime', () => {
       { predicted_label: 1, probability: 0.5 },
     ]);
   });
+
+  test.each([
+    ['a trailing newline', '{"features":["a"]}\n', 'Line 2 is empty'],
+    ['a blank line', '{"features":["a"]}\n\n{"features":["b"]}', 'Line 2 is empty'],
+    ['a record without features', '{"text":"a"}', 'Line 1 has no "features" array of strings'],
+  ])(
+    'a body the reference model cannot read (%s) is a ModelError, whatever model answers',
+    async (_, body, message) => {
+      const error = (await invoke(body).catch((e: unknown) => e)) as ModelError;
+      expect(error).toBeInstanceOf(ModelError);
+      expect(error.OriginalStatusCode).toBe(500);
+      expect(error.OriginalMessage).toContain(message);
+    },
+  );
 
   test('a failing model is a ModelError with the original status and message', async () => {
     const error = (await invoke('{"features":["boom"]}').catch((e: unknown) => e)) as ModelError;

@@ -30,21 +30,25 @@ describe('the built-in sentiment model', () => {
     }
   });
 
-  test('speaks JSON Lines, features joined into one text', async () => {
+  test('speaks JSON Lines as the reference model does: features joined into one text, no trailing newline', async () => {
     const out = await builtInSentimentModel(
-      '{"features":["I enjoy","this product"]}\n{"features":["I am unhappy with this product"]}\n',
+      '{"features":["I enjoy","this product"]}\n{"features":["I am unhappy with this product"]}',
     );
-    expect(
-      out
-        .trim()
-        .split('\n')
-        .map((line) => (JSON.parse(line) as { predicted_label: number }).predicted_label),
-    ).toEqual([1, -1]);
+    expect(out.endsWith('\n')).toBe(false);
+    expect(out.split('\n').map((line) => (JSON.parse(line) as { predicted_label: number }).predicted_label)).toEqual([
+      1, -1,
+    ]);
   });
 
   test('refuses a line without features', async () => {
     await expect(builtInSentimentModel('{"text":"x"}')).rejects.toThrow(
-      new ModelFailure(400, 'Line 1 has no "features" array of strings'),
+      new ModelFailure(500, 'Line 1 has no "features" array of strings'),
+    );
+  });
+
+  test('an empty line is a model error, as json.loads("") is in the reference container', async () => {
+    await expect(builtInSentimentModel('{"features":["x"]}\n')).rejects.toThrow(
+      new ModelFailure(500, 'Line 2 is empty: json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)'),
     );
   });
 });

@@ -82,19 +82,18 @@ describe('loop names', () => {
 });
 
 describe('JSON Lines', () => {
-  test('one line per record in', () => {
-    expect(encodeJsonLines([{ features: ['a'] }, { features: ['b "quoted"', 'c'] }])).toBe(
-      '{"features":["a"]}\n{"features":["b \\"quoted\\"","c"]}\n',
+  test('one line per record in, joined by newlines with none after the last (the reference model parses every piece)', () => {
+    expect(encodeJsonLines([{ features: ['a'] }, { features: ['b "quoted"\nnext line', 'c'] }])).toBe(
+      '{"features":["a"]}\n{"features":["b \\"quoted\\"\\nnext line","c"]}',
     );
   });
 
-  test('one prediction per line out, blank lines and CRLF tolerated', () => {
-    expect(
-      parsePredictions(
-        '{"predicted_label": -1, "probability": 0.634}\r\n\n{"predicted_label": 1, "probability": 1}\n',
-        2,
-      ),
-    ).toEqual([
+  test.each([
+    ['no trailing newline', '{"predicted_label": -1, "probability": 0.634}\n{"predicted_label": 1, "probability": 1}'],
+    ['a trailing newline', '{"predicted_label": -1, "probability": 0.634}\n{"predicted_label": 1, "probability": 1}\n'],
+    ['CRLF', '{"predicted_label": -1, "probability": 0.634}\r\n{"predicted_label": 1, "probability": 1}\r\n'],
+  ])('one prediction per line out, with %s', (_, body) => {
+    expect(parsePredictions(body, 2)).toEqual([
       { predictedLabel: -1, probability: 0.634 },
       { predictedLabel: 1, probability: 1 },
     ]);
@@ -102,6 +101,12 @@ describe('JSON Lines', () => {
 
   test.each([
     ['{"predicted_label": 1, "probability": 0.9}', 2, 'The model answered 1 lines for 2 inputs'],
+    [
+      '{"predicted_label": 1, "probability": 0.9}\n\n{"predicted_label": 1, "probability": 0.9}',
+      3,
+      "Line 2 of the model's answer is empty",
+    ],
+    ['{"predicted_label": 1, "probability": 0.9}\n\n', 1, 'The model answered 2 lines for 1 inputs'],
     ['not json', 1, "Line 1 of the model's answer is not JSON"],
     ['[1, 0.5]', 1, "Line 1 of the model's answer is not a JSON object"],
     ['{"probability": 0.5}', 1, "Line 1 of the model's answer has no predicted_label (a number or a string)"],
@@ -124,13 +129,16 @@ describe('JSON Lines', () => {
     expect(() => parsePredictions(body, count)).toThrow(new ModelAnswerError(message));
   });
 
-  test('batches stay within the payload limit and keep the order', () => {
+  test('batches stay within the payload limit, separators counted, and keep the order', () => {
     const records = Array.from({ length: 10 }, (_, i) => ({ features: [`review number ${i}`] }));
     const size = encodedSize(records[0]);
-    const batches = batchesWithin(records, size * 3);
+    const threeLines = size * 3 + 2;
+    expect(Buffer.byteLength(encodeJsonLines(records.slice(0, 3)))).toBe(threeLines);
+    const batches = batchesWithin(records, threeLines);
     expect(batches.map((b) => b.length)).toEqual([3, 3, 3, 1]);
     expect(batches.flat()).toEqual(records);
-    for (const batch of batches) expect(Buffer.byteLength(encodeJsonLines(batch))).toBeLessThanOrEqual(size * 3);
+    for (const batch of batches) expect(Buffer.byteLength(encodeJsonLines(batch))).toBeLessThanOrEqual(threeLines);
+    expect(batchesWithin(records, threeLines - 1).map((b) => b.length)).toEqual([2, 2, 2, 2, 2]);
   });
 
   test('everything in one batch when it fits', () => {
