@@ -18,8 +18,8 @@ export interface ReviewApp {
  */
 export function buildApp(props: AppProps = {}): ReviewApp {
   const app = new App(props);
-  const config = parseConfig((key) => app.node.tryGetContext(key));
   const env: Environment = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+  const config = parseConfig((key) => app.node.tryGetContext(key), { region: env.region });
 
   const workforce =
     config.workteam.kind === 'managed'

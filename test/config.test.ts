@@ -22,8 +22,64 @@ describe('model source', () => {
       kind: 'new',
       modelDataUrl: 's3://bucket/path/model.tar.gz',
       modelImageUri: undefined,
-      networkIsolation: true,
+      networkIsolation: false,
       compute: { kind: 'instances', instanceType: 'ml.m5.large', instanceCount: 1 },
+    });
+  });
+
+  test('network isolation is off by default (the reference model downloads its tokenizer and packages at start)', () => {
+    const isolated = parse({ modelDataUrl: 's3://bucket/model.tar.gz', networkIsolation: 'true' });
+    expect(isolated.model).toMatchObject({ networkIsolation: true });
+  });
+
+  test('network isolation with a serverless endpoint is refused: SageMaker does not support it there', () => {
+    expect(
+      problemsOf({ modelDataUrl: 's3://bucket/model.tar.gz', serverlessMemorySizeInMB: 2048, networkIsolation: true }),
+    ).toEqual([
+      'networkIsolation: got true; expected false (or no value) with a serverless endpoint: SageMaker Serverless Inference does not support network isolation.',
+    ]);
+    expect(parse({ modelDataUrl: 's3://bucket/model.tar.gz', serverlessMemorySizeInMB: 2048 }).model).toMatchObject({
+      networkIsolation: false,
+    });
+  });
+
+  test.each(['ml.g5.xlarge', 'ml.m5d.large', 'ml.c6gd.large', 'ml.g4dn.xlarge', 'ml.p4d.24xlarge', 'ml.r6id.large'])(
+    'a KMS key with %s (local NVMe storage) is refused: CreateEndpointConfig rejects it',
+    (instanceType) => {
+      const kmsKeyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+      expect(problemsOf({ modelDataUrl: 's3://bucket/model.tar.gz', instanceType, kmsKeyArn })).toEqual([
+        `kmsKeyArn: got "${kmsKeyArn}"; expected no key with instanceType ${instanceType}: its local NVMe storage is encrypted by the instance and SageMaker refuses a KmsKeyId for it; choose an instance type without local storage (like ml.m5.large) or leave kmsKeyArn out.`,
+      ]);
+    },
+  );
+
+  test.each(['ml.m5.large', 'ml.c7g.large', 'ml.inf2.xlarge'])(
+    'a KMS key with %s (EBS storage) is fine',
+    (instanceType) => {
+      const kmsKeyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+      expect(parse({ modelDataUrl: 's3://bucket/model.tar.gz', instanceType, kmsKeyArn }).review.kmsKeyArn).toBe(
+        kmsKeyArn,
+      );
+    },
+  );
+
+  test('an x86 PyTorch image on a Graviton instance type is refused; without modelImageUri the arm64 image is used', () => {
+    const x86 = '763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.6.0-cpu-py312-ubuntu22.04-sagemaker';
+    expect(
+      problemsOf({ modelDataUrl: 's3://bucket/model.tar.gz', instanceType: 'ml.c7g.xlarge', modelImageUri: x86 }),
+    ).toEqual([
+      `modelImageUri: got "${x86}"; expected an arm64 image for instanceType ml.c7g.xlarge (a Graviton processor), like the pytorch-inference-arm64 repository's, or no modelImageUri to get pytorch-inference-arm64:2.6.0-cpu-py312-ubuntu22.04-sagemaker.`,
+    ]);
+    const arm = x86.replace('pytorch-inference:', 'pytorch-inference-arm64:');
+    expect(
+      problemsOf({ modelDataUrl: 's3://bucket/model.tar.gz', instanceType: 'ml.m5.large', modelImageUri: arm }),
+    ).toEqual([
+      `modelImageUri: got "${arm}"; expected an x86_64 image for instanceType ml.m5.large (an x86 processor), like the pytorch-inference repository's, or no modelImageUri to get pytorch-inference:2.6.0-cpu-py312-ubuntu22.04-sagemaker.`,
+    ]);
+    expect(
+      parse({ modelDataUrl: 's3://bucket/model.tar.gz', instanceType: 'ml.c7g.xlarge', modelImageUri: arm }).model,
+    ).toMatchObject({
+      modelImageUri: arm,
     });
   });
 
@@ -152,12 +208,16 @@ describe('workteam source', () => {
     });
   });
 
-  test('worker emails from a comma-separated string or a JSON array', () => {
-    expect(parse({ endpointName: 'ep', workerEmails: 'a@example.com, b@example.com' }).workteam).toMatchObject({
+  test.each([
+    ['a comma-separated string', 'a@example.com, b@example.com'],
+    ['a JSON array (cdk.json)', ['a@example.com', 'b@example.com']],
+    [
+      'a JSON array given as a string (-c workerEmails=\'["..."]\', the README form)',
+      '["a@example.com","b@example.com"]',
+    ],
+  ])('worker emails from %s', (_, workerEmails) => {
+    expect(parse({ endpointName: 'ep', workerEmails }).workteam).toMatchObject({
       workerEmails: ['a@example.com', 'b@example.com'],
-    });
-    expect(parse({ endpointName: 'ep', workerEmails: ['a@example.com'] }).workteam).toMatchObject({
-      workerEmails: ['a@example.com'],
     });
   });
 
@@ -166,6 +226,28 @@ describe('workteam source', () => {
       'workerEmails: got "not-an-email"; expected email addresses like worker@example.com, separated by commas.',
       'workerEmails: got "A@example.com"; expected each address once.',
     ]);
+  });
+
+  test.each([
+    [
+      '"a@example.com"',
+      'workerEmails: got "\\"a@example.com\\""; expected email addresses like worker@example.com, separated by commas.',
+    ],
+    [
+      'Ana <a@example.com>',
+      'workerEmails: got "Ana <a@example.com>"; expected email addresses like worker@example.com, separated by commas.',
+    ],
+    [
+      'a@localhost',
+      'workerEmails: got "a@localhost"; expected email addresses like worker@example.com, separated by commas.',
+    ],
+    [
+      '["a@example.com"',
+      'workerEmails: got "[\\"a@example.com\\""; expected a comma-separated string or a JSON array of strings.',
+    ],
+    ['[1, 2]', 'workerEmails: got "[1, 2]"; expected a comma-separated string or a JSON array of strings.'],
+  ])('anything but a plain email is refused: %s', (workerEmails, problem) => {
+    expect(problemsOf({ endpointName: 'ep', workerEmails })).toEqual([problem]);
   });
 
   test('an existing workteam ARN replaces the workforce stack', () => {
@@ -223,6 +305,45 @@ describe('predict API settings', () => {
   test('a throttle rate that is not a positive integer', () => {
     expect(problemsOf({ endpointName: 'ep', apiThrottleRateLimit: '0' })).toEqual([
       'apiThrottleRateLimit: got "0"; expected an integer from 1 to 10000.',
+    ]);
+  });
+});
+
+describe('review settings', () => {
+  test("the label set is the template's crowd-classifier categories", () => {
+    expect(parse({ endpointName: 'ep' }).review.labelSet).toEqual({ field: 'sentiment', labels: ['-1', '0', '1'] });
+  });
+
+  test('labels that differ from the template are refused', () => {
+    expect(problemsOf({ endpointName: 'ep', labels: 'pos,neg' })).toEqual([
+      'labels: got ["pos","neg"]; expected no value, or the categories of template sentiment (-1, 0, 1), which it already gives.',
+    ]);
+  });
+
+  test('output retention is off unless set, and a whole number of days', () => {
+    expect(parse({ endpointName: 'ep' }).review.outputRetentionDays).toBeUndefined();
+    expect(parse({ endpointName: 'ep', outputRetentionDays: '90' }).review.outputRetentionDays).toBe(90);
+    expect(problemsOf({ endpointName: 'ep', outputRetentionDays: '0.5' })).toEqual([
+      'outputRetentionDays: got "0.5"; expected an integer from 1 to 36500.',
+    ]);
+  });
+});
+
+describe('Region and alarms', () => {
+  test('a Region without Amazon A2I is refused, with the Regions that have it', () => {
+    expect(() => parseConfig((key) => ({ endpointName: 'ep' })[key], { region: 'eu-south-1' })).toThrow(
+      'Region: got "eu-south-1" (from CDK_DEFAULT_REGION, which the CDK CLI sets from AWS_REGION or your profile); expected a Region where Amazon A2I exists: us-east-1, us-east-2, us-west-2, ca-central-1, eu-central-1, eu-west-1, eu-west-2, ap-south-1, ap-northeast-1, ap-northeast-2, ap-southeast-1, ap-southeast-2.',
+    );
+    expect(parseConfig((key) => ({ endpointName: 'ep' })[key], { region: 'eu-west-1' }).model.kind).toBe('existing');
+  });
+
+  test('alarm notifications go to one plain email address', () => {
+    expect(parse({ endpointName: 'ep' }).monitoring).toEqual({ alarmEmail: undefined });
+    expect(parse({ endpointName: 'ep', alarmEmail: 'ops@example.com' }).monitoring).toEqual({
+      alarmEmail: 'ops@example.com',
+    });
+    expect(problemsOf({ endpointName: 'ep', alarmEmail: 'ops@example.com,b@example.com' })).toEqual([
+      'alarmEmail: got "ops@example.com,b@example.com"; expected one email address, like ops@example.com.',
     ]);
   });
 });

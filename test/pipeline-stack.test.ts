@@ -68,6 +68,18 @@ describe('output bucket', () => {
     });
   });
 
+  test("keeps A2I's output.json files for outputRetentionDays when set; noncurrent versions for 90 days", () => {
+    const kept = templates({ ...EXISTING_ENDPOINT, outputRetentionDays: 30 }).pipelineTemplate;
+    kept.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: [
+          { NoncurrentVersionExpiration: { NoncurrentDays: 90 }, Status: 'Enabled' },
+          { Prefix: 'a2i-results/', ExpirationInDays: 30, Status: 'Enabled' },
+        ],
+      },
+    });
+  });
+
   test('is retained when the stack is deleted', () => {
     template.hasResource('AWS::S3::Bucket', {
       Properties: Match.objectLike({ VersioningConfiguration: { Status: 'Enabled' } }),
@@ -229,9 +241,9 @@ describe('model endpoint', () => {
   describe('built from a model archive', () => {
     const built = templates(MODEL_ARCHIVE).pipelineTemplate;
 
-    test('runs the archive in the Region PyTorch inference container, network-isolated', () => {
+    test('runs the archive in the Region PyTorch inference container, with network access by default', () => {
       built.hasResourceProperties('AWS::SageMaker::Model', {
-        EnableNetworkIsolation: true,
+        EnableNetworkIsolation: Match.absent(),
         PrimaryContainer: {
           ModelDataUrl: 's3://model-bucket/sentiment/model.tar.gz',
           Image: {
@@ -273,9 +285,36 @@ describe('model endpoint', () => {
       });
     });
 
-    test('a serverless configuration replaces the instances', () => {
-      const serverless = templates({ ...MODEL_ARCHIVE, serverlessMemorySizeInMB: 3072, serverlessMaxConcurrency: 10 });
-      serverless.pipelineTemplate.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
+    test('network isolation when asked for', () => {
+      const isolated = templates({ ...MODEL_ARCHIVE, networkIsolation: 'true' }).pipelineTemplate;
+      isolated.hasResourceProperties('AWS::SageMaker::Model', { EnableNetworkIsolation: true });
+    });
+
+    test('a Graviton instance type gets the arm64 PyTorch image', () => {
+      const graviton = templates({ ...MODEL_ARCHIVE, instanceType: 'ml.c7g.xlarge' }).pipelineTemplate;
+      graviton.hasResourceProperties('AWS::SageMaker::Model', {
+        PrimaryContainer: Match.objectLike({
+          Image: {
+            'Fn::Join': [
+              '',
+              Match.arrayWith([
+                Match.stringLikeRegexp('/pytorch-inference-arm64:2\\.6\\.0-cpu-py312-ubuntu22\\.04-sagemaker$'),
+              ]),
+            ],
+          },
+        }),
+      });
+    });
+
+    test('a serverless configuration replaces the instances, without network isolation or a volume key', () => {
+      const serverless = templates({
+        ...MODEL_ARCHIVE,
+        serverlessMemorySizeInMB: 3072,
+        serverlessMaxConcurrency: 10,
+        kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      }).pipelineTemplate;
+      serverless.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
+        KmsKeyId: Match.absent(),
         ProductionVariants: [
           {
             VariantName: 'AllTraffic',
@@ -283,6 +322,21 @@ describe('model endpoint', () => {
             ServerlessConfig: { MemorySizeInMB: 3072, MaxConcurrency: 10 },
           },
         ],
+      });
+      serverless.hasResourceProperties('AWS::SageMaker::Model', { EnableNetworkIsolation: Match.absent() });
+    });
+
+    test('its role may pull the image, write logs and metrics, as CreateModel documents', () => {
+      built.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Sid: 'EcrLoginAndMetrics',
+              Action: ['cloudwatch:PutMetricData', 'ecr:GetAuthorizationToken'],
+              Resource: '*',
+            }),
+          ]),
+        },
       });
     });
 
@@ -323,4 +377,21 @@ test('outputs the flow definition, task UI, bucket and output path', () => {
 
 test('snapshot', () => {
   expect(normalizedTemplate(template)).toMatchSnapshot();
+});
+
+test('a template for an unknown Region refuses to deploy outside the A2I Regions', () => {
+  const { Rules } = template.toJSON() as { Rules: Record<string, unknown> };
+  expect(Rules.A2iRegion).toEqual({
+    Assertions: [
+      {
+        Assert: {
+          'Fn::Contains': [
+            expect.arrayContaining(['us-east-1', 'eu-west-1', 'ap-southeast-2']),
+            { Ref: 'AWS::Region' },
+          ],
+        },
+        AssertDescription: expect.stringMatching(/^Amazon A2I exists only in us-east-1, /),
+      },
+    ],
+  });
 });

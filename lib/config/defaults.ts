@@ -4,7 +4,7 @@ export const DEFAULTS = {
   instanceCount: 1,
   serverlessMemorySizeInMB: 2048,
   serverlessMaxConcurrency: 5,
-  networkIsolation: true,
+  networkIsolation: false,
   workforceName: 'review-workforce',
   workteamName: 'review-team',
   workteamDescription: 'Reviewers of low-confidence model predictions',

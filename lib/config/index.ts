@@ -5,10 +5,14 @@
  */
 import type { ApiConfig } from './api';
 import { parseApi } from './api';
+import { hasLocalNvmeStorage } from './instance-types';
 import type { ModelConfig } from './model';
 import { parseModel } from './model';
 import type { ContextLookup } from './reader';
 import { ConfigError, ContextReader } from './reader';
+import type { MonitoringConfig } from './monitoring';
+import { parseMonitoring } from './monitoring';
+import { regionProblem } from './region';
 import type { ReviewConfig } from './review';
 import { parseReview } from './review';
 import type { WorkteamConfig } from './workforce';
@@ -17,7 +21,9 @@ import { parseWorkteam } from './workforce';
 export type { ApiConfig } from './api';
 export { DEFAULTS } from './defaults';
 export type { ModelConfig } from './model';
-export { MODEL_KEYS } from './model';
+export { DEFAULT_MODEL_IMAGES, MODEL_KEYS } from './model';
+export type { MonitoringConfig } from './monitoring';
+export { A2I_REGIONS } from './region';
 export { ConfigError } from './reader';
 export type { ReviewConfig } from './review';
 export { TEMPLATE_FILE_SUFFIX, TEMPLATES_DIR, UI_TEMPLATE_MAX_CHARS } from './review';
@@ -29,14 +35,37 @@ export interface AppConfig {
   readonly workteam: WorkteamConfig;
   readonly review: ReviewConfig;
   readonly api: ApiConfig;
+  readonly monitoring: MonitoringConfig;
 }
 
-export function parseConfig(lookup: ContextLookup): AppConfig {
+export interface ParseOptions {
+  /** The stacks' Region, when synthesis knows it. */
+  readonly region?: string;
+}
+
+export function parseConfig(lookup: ContextLookup, options: ParseOptions = {}): AppConfig {
   const ctx = new ContextReader(lookup);
   const model = parseModel(ctx);
   const workteam = parseWorkteam(ctx);
   const review = parseReview(ctx);
   const api = parseApi(ctx);
+  const monitoring = parseMonitoring(ctx);
+  if (model !== undefined && review !== undefined) checkEndpointKey(ctx, model, review);
+  const region = regionProblem(options.region);
+  if (region !== undefined) ctx.problems.push(region);
   if (ctx.problems.length > 0 || model === undefined || review === undefined) throw new ConfigError(ctx.problems);
-  return { model, workteam, review, api };
+  return { model, workteam, review, api, monitoring };
+}
+
+/** CreateEndpointConfig refuses a KmsKeyId when an instance type has local NVMe storage (encrypted by its hardware). */
+function checkEndpointKey(ctx: ContextReader, model: ModelConfig, review: ReviewConfig): void {
+  if (model.kind !== 'new' || model.compute.kind !== 'instances' || review.kmsKeyArn === undefined) return;
+  const { instanceType } = model.compute;
+  if (!hasLocalNvmeStorage(instanceType)) return;
+  ctx.problem(
+    'kmsKeyArn',
+    review.kmsKeyArn,
+    `no key with instanceType ${instanceType}: its local NVMe storage is encrypted by the instance and ` +
+      'SageMaker refuses a KmsKeyId for it; choose an instance type without local storage (like ml.m5.large) or leave kmsKeyArn out',
+  );
 }

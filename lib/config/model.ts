@@ -1,6 +1,18 @@
 /** Where the predictions come from: an existing SageMaker endpoint, or one built from a model archive. */
-import type { ContextReader } from './reader';
 import { DEFAULTS } from './defaults';
+import { isGraviton } from './instance-types';
+import type { ContextReader } from './reader';
+
+/**
+ * The AWS Deep Learning Containers that serve a PyTorch model archive with its code/inference.py (SageMaker's PyTorch
+ * inference toolkit on TorchServe), per processor architecture. They are the last PyTorch inference images AWS built:
+ * their patch support ended 2026-06-30 and no later PyTorch inference image exists (see docs/model.md); pass
+ * modelImageUri for an image you maintain.
+ */
+export const DEFAULT_MODEL_IMAGES = {
+  x86_64: { repository: 'pytorch-inference', tag: '2.6.0-cpu-py312-ubuntu22.04-sagemaker' },
+  arm64: { repository: 'pytorch-inference-arm64', tag: '2.6.0-cpu-py312-ubuntu22.04-sagemaker' },
+} as const;
 
 export type ModelConfig =
   | { readonly kind: 'existing'; readonly endpointName: string }
@@ -57,6 +69,13 @@ export function parseModel(ctx: ContextReader): ModelConfig | undefined {
   });
   const networkIsolation = ctx.boolean('networkIsolation') ?? DEFAULTS.networkIsolation;
   const serverless = ctx.has('serverlessMemorySizeInMB') || ctx.has('serverlessMaxConcurrency');
+  if (serverless && networkIsolation) {
+    ctx.problem(
+      'networkIsolation',
+      networkIsolation,
+      'false (or no value) with a serverless endpoint: SageMaker Serverless Inference does not support network isolation',
+    );
+  }
   let compute: Extract<ModelConfig, { kind: 'new' }>['compute'] | undefined;
   if (serverless) {
     ctx.forbid(
@@ -84,6 +103,8 @@ export function parseModel(ctx: ContextReader): ModelConfig | undefined {
       : DEFAULTS.instanceCount;
     if (instanceType !== undefined && instanceCount !== undefined)
       compute = { kind: 'instances', instanceType, instanceCount };
+    if (instanceType !== undefined && modelImageUri !== undefined)
+      checkImageArchitecture(ctx, modelImageUri, instanceType);
   }
   if (
     modelDataUrl === undefined ||
@@ -93,4 +114,19 @@ export function parseModel(ctx: ContextReader): ModelConfig | undefined {
     return undefined;
   }
   return { kind: 'new', modelDataUrl, modelImageUri, networkIsolation, compute };
+}
+
+/** An AWS PyTorch inference image of the wrong processor architecture cannot start on the instance type. */
+function checkImageArchitecture(ctx: ContextReader, imageUri: string, instanceType: string): void {
+  const repository = /\/([^:@]+)/.exec(imageUri)?.[1];
+  const graviton = isGraviton(instanceType);
+  const wanted = DEFAULT_MODEL_IMAGES[graviton ? 'arm64' : 'x86_64'].repository;
+  const other = DEFAULT_MODEL_IMAGES[graviton ? 'x86_64' : 'arm64'].repository;
+  if (repository === other || (!graviton && repository === 'pytorch-inference-graviton')) {
+    ctx.problem(
+      'modelImageUri',
+      imageUri,
+      `an ${graviton ? 'arm64' : 'x86_64'} image for instanceType ${instanceType} (${graviton ? 'a Graviton' : 'an x86'} processor), like the ${wanted} repository's, or no modelImageUri to get ${wanted}:${DEFAULT_MODEL_IMAGES[graviton ? 'arm64' : 'x86_64'].tag}`,
+    );
+  }
 }

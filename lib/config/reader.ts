@@ -67,18 +67,39 @@ export class ContextReader {
       : this.problem(key, value, `one of ${choices.join(', ')}`);
   }
 
-  /** A list given as a JSON array (cdk.json) or a comma-separated string (-c key=a,b). */
+  /**
+   * A list given as a JSON array (cdk.json), the same array as a string (`-c key='["a","b"]'`: the CDK CLI passes
+   * every -c value as a string), or a comma-separated string (`-c key=a,b`).
+   */
   list(key: string): string[] {
     if (!this.has(key)) return [];
-    const value = this.lookup(key);
-    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.map((v) => v.trim());
-    if (typeof value === 'string')
-      return value
+    const given = this.lookup(key);
+    let value = given;
+    if (typeof given === 'string' && given.trim().startsWith('[')) {
+      try {
+        value = JSON.parse(given) as unknown;
+      } catch {
+        value = undefined;
+      }
+    } else if (typeof given === 'string') {
+      return given
         .split(',')
         .map((v) => v.trim())
         .filter((v) => v !== '');
-    this.problem(key, value, 'a comma-separated string or a JSON array of strings');
+    }
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.map((v) => v.trim());
+    this.problem(key, given, 'a comma-separated string or a JSON array of strings');
     return [];
+  }
+
+  /** Plain email addresses only: no display names, brackets or quotes, a domain with a dot. */
+  emails(key: string): string[] {
+    const emails = this.list(key);
+    const bad = emails.filter((email) => !isPlainEmail(email));
+    for (const email of bad) this.problem(key, email, 'email addresses like worker@example.com, separated by commas');
+    const duplicate = emails.find((email, i) => emails.findIndex((e) => e.toLowerCase() === email.toLowerCase()) !== i);
+    if (duplicate !== undefined) this.problem(key, duplicate, 'each address once');
+    return bad.length === 0 ? emails : [];
   }
 
   /** Keys that only make sense in another mode are an error, not silently ignored. */
@@ -89,7 +110,15 @@ export class ContextReader {
   }
 }
 
+/** The HTML standard's "valid email address", with at least one dot in the domain and at most 254 characters. */
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+export function isPlainEmail(value: string): boolean {
+  return value.length <= 254 && EMAIL.test(value);
+}
+
 function describe(value: unknown): string {
   const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }

@@ -1,6 +1,8 @@
 /** The human review: threshold, task template and task settings, where the answers and the dataset go. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { LabelSet } from '../../common/label-set';
+import { templateLabelSet } from '../../common/label-set';
 import { A2I_NAME_PATTERN, A2I_NAME_PREFIX_MAX_LENGTH } from '../../common/names';
 import type { ContextReader } from './reader';
 import { DEFAULTS } from './defaults';
@@ -22,6 +24,16 @@ export interface ReviewConfig {
   readonly outputPrefix: string;
   readonly datasetPrefix: string;
   readonly kmsKeyArn?: string;
+  /**
+   * The labels reviewers may give: the template's crowd-classifier categories, or the `labels` key.
+   * @default none known: answers are not checked against a label set
+   */
+  readonly labelSet?: LabelSet;
+  /**
+   * Days A2I's output.json files (review text and answers) are kept; the dataset keeps its own copy.
+   * @default kept until deleted
+   */
+  readonly outputRetentionDays?: number;
 }
 
 const KMS_KEY_ARN =
@@ -70,6 +82,8 @@ export function parseReview(ctx: ContextReader): ReviewConfig | undefined {
       pattern: KMS_KEY_ARN,
       expected: 'a KMS key ARN, like arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
     }),
+    labelSet: parseLabelSet(ctx, taskTemplateName, taskTemplateContent),
+    outputRetentionDays: ctx.number('outputRetentionDays', 1, 36_500, { integer: true }),
   };
   const [a, b] = [`${config.outputPrefix}/`, `${config.datasetPrefix}/`];
   if (a.startsWith(b) || b.startsWith(a)) {
@@ -83,6 +97,21 @@ export function parseReview(ctx: ContextReader): ReviewConfig | undefined {
     );
   }
   return taskTemplateContent === undefined ? undefined : config;
+}
+
+/** The template's literal categories; the `labels` key only for a template whose categories Liquid fills in. */
+function parseLabelSet(ctx: ContextReader, templateName: string, template: string | undefined): LabelSet | undefined {
+  const fromTemplate = template === undefined ? undefined : templateLabelSet(template);
+  if (!ctx.has('labels')) return fromTemplate;
+  const labels = ctx.list('labels');
+  if (fromTemplate !== undefined && JSON.stringify(labels) !== JSON.stringify(fromTemplate.labels)) {
+    return ctx.problem(
+      'labels',
+      labels,
+      `no value, or the categories of template ${templateName} (${fromTemplate.labels.join(', ')}), which it already gives`,
+    );
+  }
+  return fromTemplate ?? (labels.length > 0 ? { labels } : undefined);
 }
 
 function readTemplate(ctx: ContextReader, name: string): string | undefined {

@@ -20,7 +20,6 @@ const WORKTEAM_ARN =
   /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:workteam\/private-crowd\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const COGNITO_DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const COGNITO_RESERVED_WORDS = ['aws', 'amazon', 'cognito'];
-const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
 
 export const WORKFORCE_KEYS = [
   'cognitoDomainPrefix',
@@ -57,15 +56,7 @@ export function parseWorkteam(ctx: ContextReader): WorkteamConfig {
       `a prefix without the reserved word "${reserved}"`,
     );
   }
-  const workerEmails = ctx.list('workerEmails');
-  for (const email of workerEmails) {
-    if (!EMAIL.test(email))
-      ctx.problem('workerEmails', email, 'email addresses like worker@example.com, separated by commas');
-  }
-  const duplicate = workerEmails.find(
-    (email, i) => workerEmails.findIndex((e) => e.toLowerCase() === email.toLowerCase()) !== i,
-  );
-  if (duplicate !== undefined) ctx.problem('workerEmails', duplicate, 'each address once');
+  const workerEmails = ctx.emails('workerEmails');
   return {
     kind: 'managed',
     cognitoDomainPrefix,

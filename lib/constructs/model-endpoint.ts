@@ -5,10 +5,9 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { FactName } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import type { ModelConfig } from '../config';
+import { DEFAULT_MODEL_IMAGES } from '../config';
+import { isGraviton } from '../config/instance-types';
 import { acknowledgeWildcardResource } from '../nag';
-
-/** The PyTorch inference container the default model runs in (CPU, SageMaker flavour). */
-export const DEFAULT_PYTORCH_IMAGE = { repository: 'pytorch-inference', tag: '2.6.0-cpu-py312-ubuntu22.04-sagemaker' };
 
 export interface ModelEndpointProps {
   /** An existing endpoint, or the model archive (and compute) to build one from. */
@@ -65,7 +64,10 @@ export class ModelEndpoint extends Construct {
   private buildEndpoint(model: Extract<ModelConfig, { kind: 'new' }>, key: kms.IKey | undefined) {
     const stack = Stack.of(this);
     const [, bucket, objectKey] = /^s3:\/\/([^/]+)\/(.+)$/.exec(model.modelDataUrl)!;
-    const image = model.modelImageUri ? imageFromUri(model.modelImageUri, stack) : defaultImage(stack);
+    const graviton = model.compute.kind === 'instances' && isGraviton(model.compute.instanceType);
+    const image = model.modelImageUri
+      ? imageFromUri(model.modelImageUri, stack)
+      : defaultImage(stack, DEFAULT_MODEL_IMAGES[graviton ? 'arm64' : 'x86_64']);
 
     const role = new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
@@ -99,9 +101,9 @@ export class ModelEndpoint extends Construct {
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'EcrLogin',
-        // GetAuthorizationToken has no resource-level permissions.
-        actions: ['ecr:GetAuthorizationToken'],
+        sid: 'EcrLoginAndMetrics',
+        // Neither has resource-level permissions; CreateModel's role documentation grants both on *.
+        actions: ['ecr:GetAuthorizationToken', 'cloudwatch:PutMetricData'],
         resources: ['*'],
       }),
     );
@@ -122,7 +124,11 @@ export class ModelEndpoint extends Construct {
       }),
     );
 
-    acknowledgeWildcardResource(role, '*', 'ecr:GetAuthorizationToken has no resource-level permissions.');
+    acknowledgeWildcardResource(
+      role,
+      '*',
+      'ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource-level permissions (CreateModel role documentation).',
+    );
     acknowledgeWildcardResource(
       role,
       endpointLogGroups,
@@ -131,7 +137,9 @@ export class ModelEndpoint extends Construct {
 
     const cfnModel = new sagemaker.CfnModel(this, 'Model', {
       executionRoleArn: role.roleArn,
-      enableNetworkIsolation: model.networkIsolation,
+      // Only when asked for: the reference model downloads its tokenizer and packages at start, and serverless
+      // endpoints do not support isolation at all (the config refuses that combination).
+      enableNetworkIsolation: model.networkIsolation ? true : undefined,
       primaryContainer: {
         image: image.uri,
         modelDataUrl: model.modelDataUrl,
@@ -178,9 +186,8 @@ interface ContainerImage {
   readonly repositoryArn: string;
 }
 
-function defaultImage(stack: Stack): ContainerImage {
+function defaultImage(stack: Stack, { repository, tag }: { repository: string; tag: string }): ContainerImage {
   const account = stack.regionalFact(FactName.DLC_REPOSITORY_ACCOUNT);
-  const { repository, tag } = DEFAULT_PYTORCH_IMAGE;
   return {
     uri: `${account}.dkr.ecr.${stack.region}.${stack.urlSuffix}/${repository}:${tag}`,
     repositoryArn: Arn.format(

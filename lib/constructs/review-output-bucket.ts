@@ -9,6 +9,13 @@ export interface ReviewOutputBucketProps {
    * @default S3-managed encryption (SSE-S3)
    */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * Objects under this prefix (A2I's output.json files: review text and answers) expire after `outputRetentionDays`.
+   * @default nothing expires
+   */
+  readonly outputPrefix?: string;
+  /** @default kept until deleted */
+  readonly outputRetentionDays?: number;
 }
 
 /**
@@ -40,7 +47,12 @@ export class ReviewOutputBucket extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'review-output/',
-      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90) }],
+      lifecycleRules: [
+        { noncurrentVersionExpiration: Duration.days(90) },
+        ...(props.outputRetentionDays !== undefined && props.outputPrefix !== undefined
+          ? [{ prefix: `${props.outputPrefix}/`, expiration: Duration.days(props.outputRetentionDays) }]
+          : []),
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
   }

@@ -3,6 +3,7 @@ import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { ApiConfig, ModelConfig, ReviewConfig } from '../config';
+import { requireA2iRegion } from '../constructs/a2i-region-rule';
 import { FlowDefinition } from '../constructs/flow-definition';
 import { HumanTaskUi } from '../constructs/human-task-ui';
 import { ModelEndpoint } from '../constructs/model-endpoint';
@@ -32,9 +33,14 @@ export class PipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
     const { review } = props;
+    requireA2iRegion(this);
     const encryptionKey = review.kmsKeyArn ? kms.Key.fromKeyArn(this, 'Key', review.kmsKeyArn) : undefined;
 
-    this.output = new ReviewOutputBucket(this, 'Output', { encryptionKey });
+    this.output = new ReviewOutputBucket(this, 'Output', {
+      encryptionKey,
+      outputPrefix: review.outputPrefix,
+      outputRetentionDays: review.outputRetentionDays,
+    });
     this.taskUi = new HumanTaskUi(this, 'TaskUi', {
       namePrefix: review.resourcePrefix,
       templateContent: review.taskTemplateContent,

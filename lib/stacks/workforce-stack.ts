@@ -2,6 +2,7 @@ import type { StackProps } from 'aws-cdk-lib';
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { WorkteamConfig } from '../config';
+import { requireA2iRegion } from '../constructs/a2i-region-rule';
 import { PrivateWorkteam } from '../constructs/private-workteam';
 import { WorkerUserPool } from '../constructs/worker-user-pool';
 
@@ -16,6 +17,7 @@ export class WorkforceStack extends Stack {
   constructor(scope: Construct, id: string, props: WorkforceStackProps) {
     super(scope, id, props);
     const { workforce } = props;
+    requireA2iRegion(this);
     const pool = new WorkerUserPool(this, 'WorkerPool', {
       domainPrefix: workforce.cognitoDomainPrefix,
       workerEmails: workforce.workerEmails,
