@@ -16,6 +16,20 @@ export const ENV = {
   datasetBucket: 'DATASET_BUCKET',
   datasetPrefix: 'DATASET_PREFIX',
   workerIdSalt: 'WORKER_ID_SALT',
+  /** JSON of the LabelSet (common/label-set.ts) reviewers choose from; absent when the template's is unknown. */
+  labelSet: 'REVIEW_LABEL_SET',
+} as const;
+
+/**
+ * Each runtime Lambda's timeout in seconds: the CDK app sets it, the handlers plan their deadlines within it (from
+ * the Lambda context), and local mode gives its handlers the same budget.
+ */
+export const LAMBDA_TIMEOUT_SECONDS = {
+  /** API Gateway gives up at 29 s. */
+  predict: 28,
+  loops: 15,
+  reviewRetry: 30,
+  collector: 60,
 } as const;
 
 /** Limits of POST /predict, stated in the README and enforced by the API's request model and by the handler. */

@@ -43,3 +43,12 @@ export function nameWithContentHash(prefix: string, content: unknown): string {
   }
   return `${prefix}-${shortHash(content)}`;
 }
+
+/**
+ * What every flow definition of one pipeline starts with: its ARN up to the content hash (`...flow-definition/<prefix>-`).
+ * A template change replaces the flow definition under a new hash; loops of the old one still belong to the pipeline.
+ */
+export function pipelineFlowDefinitionPrefix(flowDefinitionArn: string): string {
+  const hashed = new RegExp(`-[0-9a-f]{${CONTENT_HASH_LENGTH}}$`);
+  return hashed.test(flowDefinitionArn) ? flowDefinitionArn.slice(0, -CONTENT_HASH_LENGTH) : flowDefinitionArn;
+}

@@ -8,7 +8,8 @@ import * as path from 'node:path';
 
 export const MANIFEST = 'local-mode.json';
 const FORMAT = 'review-pipeline-local-data';
-const VERSION = 1;
+/** 2: the local flow definition is named like a deployed one (`<prefix>-<hash>`), and loop names changed. */
+const VERSION = 2;
 
 export class DataDirError extends Error {
   override readonly name = 'DataDirError';

@@ -1,6 +1,7 @@
 /**
  * The S3 calls the pipeline makes (GetObject, PutObject, HeadObject, DeleteObject, ListObjectsV2), path-style, on the
- * wire protocol the SDK speaks: XML errors with S3's codes, ETag and Last-Modified headers, ListObjectsV2 XML.
+ * wire protocol the SDK speaks: XML errors with S3's codes, ETag and Last-Modified headers, ListObjectsV2 XML, and
+ * PutObject's conditional writes (If-None-Match: * and If-Match: <ETag>, 412 PreconditionFailed when they fail).
  */
 import type * as http from 'node:http';
 import type { ObjectStore } from './object-store';
@@ -20,6 +21,8 @@ export async function handleS3(
     switch (req.method) {
       case 'PUT': {
         const body = await readBody(req);
+        const refusal = conditionalWriteRefusal(store.get(bucket, key)?.etag, req.headers);
+        if (refusal !== undefined) return s3Error(res, refusal.status, refusal.code, refusal.message);
         const etag = store.put(bucket, key, body, req.headers['content-type'] ?? 'application/octet-stream');
         res.writeHead(200, { ETag: etag }).end();
         return;
@@ -69,6 +72,32 @@ function list(store: ObjectStore, res: http.ServerResponse, bucket: string, para
     `<Name>${xml(bucket)}</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${objects.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys>` +
     `<IsTruncated>${truncated}</IsTruncated>${next ? `<NextContinuationToken>${next}</NextContinuationToken>` : ''}${contents}</ListBucketResult>`;
   res.writeHead(200, { 'Content-Type': 'application/xml' }).end(body);
+}
+
+/** PutObject's conditions as S3 checks them; undefined when the write may go ahead. */
+function conditionalWriteRefusal(
+  currentEtag: string | undefined,
+  headers: http.IncomingHttpHeaders,
+): { status: number; code: string; message: string } | undefined {
+  const noneMatch = headers['if-none-match'];
+  const match = headers['if-match'];
+  if (noneMatch !== undefined && noneMatch !== '*')
+    return { status: 501, code: 'NotImplemented', message: 'If-None-Match on PutObject supports only *' };
+  if (noneMatch === '*' && currentEtag !== undefined)
+    return {
+      status: 412,
+      code: 'PreconditionFailed',
+      message: 'At least one of the pre-conditions you specified did not hold',
+    };
+  if (match !== undefined && currentEtag === undefined)
+    return { status: 404, code: 'NoSuchKey', message: 'The specified key does not exist.' };
+  if (match !== undefined && match !== currentEtag)
+    return {
+      status: 412,
+      code: 'PreconditionFailed',
+      message: 'At least one of the pre-conditions you specified did not hold',
+    };
+  return undefined;
 }
 
 function s3Error(res: http.ServerResponse, status: number, code: string, message: string, headOnly = false): void {

@@ -9,9 +9,12 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { ENV } from '../common/contract';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { ENV, LAMBDA_TIMEOUT_SECONDS } from '../common/contract';
+import { templateLabelSet } from '../common/label-set';
+import { nameWithContentHash } from '../common/names';
 import { handleA2i } from './a2i-emulator';
+import { lambdaContext } from './lambda-context';
 import type { DataDir } from './data-dir';
 import { openDataDir } from './data-dir';
 import type { StoredLoop } from './loop-store';
@@ -29,7 +32,8 @@ export const LOCAL = {
   account: '000000000000',
   region: 'us-east-1',
   endpointName: 'local-sentiment',
-  flowDefinitionName: 'sentiment-review-local',
+  /** Named by the same rule as a deployed flow definition: `<prefix>-<8 hex>`. */
+  flowDefinitionName: nameWithContentHash('sentiment-review', 'local'),
   bucket: 'local-review-output',
   outputPrefix: 'a2i-results',
   datasetPrefix: 'dataset',
@@ -58,8 +62,8 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
-type QueueHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+type QueueHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 const TEMPLATES = path.join(__dirname, '..', 'templates');
 
@@ -108,20 +112,35 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     [ENV.datasetBucket]: LOCAL.bucket,
     [ENV.datasetPrefix]: LOCAL.datasetPrefix,
     [ENV.workerIdSalt]: 'local',
+    [ENV.labelSet]: labelSetJson(fs.readFileSync(templateFile, 'utf8')),
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const handlers = loadHandlers();
+  const api = {
+    predict: (event: APIGatewayProxyEvent) =>
+      handlers.predict(event, lambdaContext('predict', LAMBDA_TIMEOUT_SECONDS.predict)),
+    loops: (event: APIGatewayProxyEvent) => handlers.loops(event, lambdaContext('loops', LAMBDA_TIMEOUT_SECONDS.loops)),
+  };
 
   const retryQueue = new LocalQueue(
     `arn:aws:sqs:${LOCAL.region}:${LOCAL.account}:review-retry`,
-    { handler: handlers.reviewRetry, maxReceiveCount: 8, delayMs: options.queueDelayMs ?? 2_000 },
+    {
+      handler: (event) =>
+        handlers.reviewRetry(event, lambdaContext('review-retry', LAMBDA_TIMEOUT_SECONDS.reviewRetry)),
+      maxReceiveCount: 8,
+      delayMs: options.queueDelayMs ?? 2_000,
+    },
     dataDir.deadLetters,
     log,
   );
   const collectorQueue = new LocalQueue(
     `arn:aws:sqs:${LOCAL.region}:${LOCAL.account}:collector-events`,
-    { handler: handlers.collector, maxReceiveCount: 5, delayMs: options.queueDelayMs ?? 2_000 },
+    {
+      handler: (event) => handlers.collector(event, lambdaContext('collector', LAMBDA_TIMEOUT_SECONDS.collector)),
+      maxReceiveCount: 5,
+      delayMs: options.queueDelayMs ?? 2_000,
+    },
     dataDir.deadLetters,
     log,
   );
@@ -154,12 +173,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     if ((rest = under('/aws/runtime')) !== undefined) return handleRuntime(endpoint, req, res, rest);
     if (under('/aws/sqs') !== undefined) return handleSqs(queues, req, res);
     if (pathname === '/portal' || pathname.startsWith('/portal/')) return handlePortal(portal, req, res, pathname);
-    if (pathname === '/predict' && req.method === 'POST')
-      return callApi(handlers.predict, req, res, '/predict', requestUrl);
-    if (pathname === '/loops' && req.method === 'GET') return callApi(handlers.loops, req, res, '/loops', requestUrl);
+    if (pathname === '/predict' && req.method === 'POST') return callApi(api.predict, req, res, '/predict', requestUrl);
+    if (pathname === '/loops' && req.method === 'GET') return callApi(api.loops, req, res, '/loops', requestUrl);
     const loopMatch = /^\/loops\/([^/]+)$/.exec(pathname);
     if (loopMatch && req.method === 'GET')
-      return callApi(handlers.loops, req, res, '/loops/{name}', requestUrl, { name: decodeURIComponent(loopMatch[1]) });
+      return callApi(api.loops, req, res, '/loops/{name}', requestUrl, { name: decodeURIComponent(loopMatch[1]) });
     if (pathname === '/' && req.method === 'GET') {
       res.writeHead(303, { Location: '/portal' }).end();
       return;
@@ -195,9 +213,15 @@ function loadHandlers() {
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
+/** The template's label set as the CDK app passes it, or '' when the template has none it can read. */
+function labelSetJson(template: string): string {
+  const set = templateLabelSet(template);
+  return set === undefined ? '' : JSON.stringify(set);
+}
+
 /** API Gateway's proxy event for one HTTP request, as the REST API would pass it. */
 async function callApi(
-  handler: ApiHandler,
+  handler: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
   req: http.IncomingMessage,
   res: http.ServerResponse,
   resource: string,

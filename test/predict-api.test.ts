@@ -110,6 +110,7 @@ describe('predict Lambda', () => {
           REVIEW_RETRY_QUEUE_URL: { Ref: Match.stringLikeRegexp('RetryQueue') },
           MODEL_MAX_PAYLOAD_BYTES: '3900000',
           LOG_REQUEST_TEXT: 'false',
+          REVIEW_LABEL_SET: '{"field":"sentiment","labels":["-1","0","1"]}',
         }),
       },
     });

@@ -4,19 +4,22 @@ import type { Label } from '../../common/dataset';
 import { stableStringify } from '../../common/names';
 
 /**
- * The label in one worker's answerContent. A classifier answers `{name: {label}}`; a text field `{name: "text"}`;
- * anything else (several fields, multi-select) is taken whole, serialized with sorted keys so equal answers compare equal.
+ * The label in one worker's answerContent. A classifier answers `{name: {label}}`: with the template known, `field`
+ * names it and only that field counts. Otherwise a single classifier or text field (`{name: "text"}`) gives its value,
+ * and anything else (several fields, multi-select) is taken whole, serialized with sorted keys so equal answers compare
+ * equal.
  */
-export function answerLabel(answerContent: Readonly<Record<string, unknown>>): string {
-  const values = Object.values(answerContent);
-  if (values.length === 1) {
-    const [value] = values;
-    if (typeof value === 'string') return value;
-    if (value !== null && typeof value === 'object' && typeof (value as { label?: unknown }).label === 'string') {
-      return (value as { label: string }).label;
-    }
+export function answerLabel(answerContent: Readonly<Record<string, unknown>>, field?: string): string {
+  const values = field === undefined ? Object.values(answerContent) : [answerContent[field]];
+  return (values.length === 1 ? labelOf(values[0]) : undefined) ?? stableStringify(answerContent);
+}
+
+function labelOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value !== null && typeof value === 'object' && typeof (value as { label?: unknown }).label === 'string') {
+    return (value as { label: string }).label;
   }
-  return stableStringify(answerContent);
+  return undefined;
 }
 
 /** A label in the model's type: "-1" becomes -1 when the model speaks numbers. */

@@ -1,18 +1,21 @@
 /**
  * Collects every ended human loop into the retraining dataset. EventBridge delivers "SageMaker A2I HumanLoop Status
- * Change" events (at least once) through an SQS queue; each becomes one record, written under a key made from the loop
- * name, so a repeated event rewrites the same record. A message that fails (output.json missing, S3 down) returns to
- * the queue and, after the receive limit, goes to the dead-letter queue, which an alarm watches.
+ * Change" events (at least once, in any order) through an SQS queue; each becomes one record, written under a key made
+ * from the loop name, so a repeated event rewrites the same record, and a Failed or Stopped record is written only
+ * where no record is (S3's If-None-Match), so a late event never replaces a Completed one. A message that fails
+ * (output.json missing or too large, S3 down) or cannot finish before the timeout returns to the queue and, after the
+ * receive limit, goes to the dead-letter queue, which an alarm watches.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { ENV } from '../../common/contract';
+import { ENV, LAMBDA_TIMEOUT_SECONDS } from '../../common/contract';
 import type { DatasetRecord } from '../../common/dataset';
 import { datasetKey } from '../../common/dataset';
 import { s3 } from '../shared/clients';
-import { once, requiredEnv } from '../shared/env';
+import { Deadline } from '../shared/deadline';
+import { labelSetEnv, once, requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
 import { readReviewOutput } from '../shared/review-output';
@@ -20,10 +23,16 @@ import { forEachMessage } from '../shared/sqs-batch';
 import type { LoopEvent } from './record';
 import { buildRecord } from './record';
 
+/** Time kept back for reporting the batch and publishing metrics. */
+const AFTER_COLLECTING_MS = 2_000;
+/** Loops collected at once: each may hold an output.json of up to REVIEW_OUTPUT_MAX_BYTES in memory. */
+const COLLECT_CONCURRENCY = 2;
+
 const config = once(() => ({
   bucket: requiredEnv(process.env, ENV.datasetBucket),
   prefix: requiredEnv(process.env, ENV.datasetPrefix),
   salt: requiredEnv(process.env, ENV.workerIdSalt),
+  labelSet: labelSetEnv(process.env, ENV.labelSet),
 }));
 
 const StatusChangeEvent = z.object({
@@ -39,17 +48,26 @@ const StatusChangeEvent = z.object({
   }),
 });
 
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+  const deadline = Deadline.fromContext(context, LAMBDA_TIMEOUT_SECONDS.collector * 1000).before(AFTER_COLLECTING_MS);
   const result = await forEachMessage(
     event,
-    async (message) => countRecord(await collect(message.body)),
-    'Could not collect a human loop; the message goes back to the queue',
+    async (message, signal) => {
+      const record = await collect(message.body, signal);
+      if (record !== undefined) countRecord(record);
+    },
+    {
+      deadline,
+      concurrency: COLLECT_CONCURRENCY,
+      failureMessage: 'Could not collect a human loop; the message goes back to the queue',
+    },
   );
   if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   return result;
 }
 
-async function collect(body: string): Promise<DatasetRecord> {
+/** The record written, or undefined when a Failed or Stopped event found a record already there. */
+async function collect(body: string, signal: AbortSignal): Promise<DatasetRecord | undefined> {
   const parsed = StatusChangeEvent.safeParse(JSON.parse(body));
   if (!parsed.success)
     throw new Error(`Not an A2I status-change event: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`);
@@ -65,20 +83,36 @@ async function collect(body: string): Promise<DatasetRecord> {
   const outputUri = detail.humanLoopOutput?.outputS3Uri;
   if (loop.humanLoopStatus === 'Completed' && !outputUri)
     throw new Error(`Completed loop ${loop.humanLoopName} has no output URI`);
-  const output = loop.humanLoopStatus === 'Completed' && outputUri ? await readReviewOutput(s3, outputUri) : undefined;
-  const { bucket, prefix, salt } = config();
-  const record = buildRecord(loop, output, salt, new Date());
+  const output =
+    loop.humanLoopStatus === 'Completed' && outputUri ? await readReviewOutput(s3, outputUri, { signal }) : undefined;
+  const { bucket, prefix, salt, labelSet } = config();
+  const record = buildRecord(loop, output, salt, new Date(), labelSet);
   const key = datasetKey(prefix, record.humanLoopName, record.createdAt);
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Body: `${JSON.stringify(record)}\n`,
-      ContentType: 'application/jsonlines',
-    }),
-  );
+  const completed = record.status === 'Completed';
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: `${JSON.stringify(record)}\n`,
+        ContentType: 'application/jsonlines',
+        // A loop ends once: Completed is its truth; a Failed or Stopped event only fills an empty place.
+        IfNoneMatch: completed ? undefined : '*',
+      }),
+      { abortSignal: signal },
+    );
+  } catch (error) {
+    if (completed || !isPreconditionFailed(error)) throw error;
+    logger.info('Kept the record already collected for this loop', { humanLoopName: record.humanLoopName, key });
+    return undefined;
+  }
   logger.info('Collected human loop', { humanLoopName: record.humanLoopName, status: record.status, key });
   return record;
+}
+
+/** S3 answers 412 when If-None-Match finds the object; 409 (a concurrent write) is retried with the message. */
+function isPreconditionFailed(error: unknown): boolean {
+  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412;
 }
 
 function countRecord(record: DatasetRecord): void {
@@ -96,6 +130,7 @@ function countRecord(record: DatasetRecord): void {
   }
   metrics.addMetric('WorkerAgreement', MetricUnit.Percent, human.agreement * 100);
   if (human.disputed) metrics.addMetric('DisputedReviews', MetricUnit.Count, 1);
+  if (human.invalidAnswers) metrics.addMetric('InvalidAnswers', MetricUnit.Count, human.invalidAnswers);
   if (human.overridesModel !== null)
     metrics.addMetric('HumanOverrides', MetricUnit.Count, human.overridesModel ? 1 : 0);
 }

@@ -1,6 +1,8 @@
 /** A dataset record from a loop's status-change event and, when completed, its output.json. Pure. */
 import type { DatasetRecord, Label } from '../../common/dataset';
 import { DATASET_SCHEMA_VERSION } from '../../common/dataset';
+import type { LabelSet } from '../../common/label-set';
+import { inLabelSet } from '../../common/label-set';
 import type { ReviewOutput } from '../shared/review-output';
 import { answerLabel, consolidate, hashWorkerId, inModelType } from './consolidate';
 
@@ -13,7 +15,16 @@ export interface LoopEvent {
   readonly failureReason?: string;
 }
 
-export function buildRecord(loop: LoopEvent, output: ReviewOutput | undefined, salt: string, now: Date): DatasetRecord {
+/** An invalid answer is kept for inspection, cut to this many characters (it may be anything a form can post). */
+const INVALID_LABEL_MAX_LENGTH = 200;
+
+export function buildRecord(
+  loop: LoopEvent,
+  output: ReviewOutput | undefined,
+  salt: string,
+  now: Date,
+  labelSet?: LabelSet,
+): DatasetRecord {
   const input = output?.inputContent ?? {};
   const modelLabel = label(input.initialValue);
   const base: DatasetRecord = {
@@ -30,13 +41,19 @@ export function buildRecord(loop: LoopEvent, output: ReviewOutput | undefined, s
   };
   if (loop.humanLoopStatus !== 'Completed' || output === undefined) return base;
 
-  const answers = output.humanAnswers.map((answer) => ({
-    worker: hashWorkerId(answer.workerId ?? 'unknown', salt),
-    label: inModelType(answerLabel(answer.answerContent), modelLabel),
-    timeSpentInSeconds: answer.timeSpentInSeconds,
-    submittedAt: answer.submissionTime,
-  }));
-  const vote = consolidate(answers.map((answer) => String(answer.label)));
+  const answers = output.humanAnswers.map((answer) => {
+    const given = answerLabel(answer.answerContent, labelSet?.field);
+    const valid = labelSet === undefined || inLabelSet(labelSet, given);
+    return {
+      worker: hashWorkerId(answer.workerId ?? 'unknown', salt),
+      label: valid ? inModelType(given, modelLabel) : given.slice(0, INVALID_LABEL_MAX_LENGTH),
+      valid,
+      timeSpentInSeconds: answer.timeSpentInSeconds,
+      submittedAt: answer.submissionTime,
+    };
+  });
+  const validAnswers = answers.filter((answer) => answer.valid);
+  const vote = consolidate(validAnswers.map((answer) => String(answer.label)));
   const humanLabel = vote.label === null ? null : inModelType(vote.label, modelLabel);
   const submissions = answers
     .map((answer) => answer.submittedAt)
@@ -46,8 +63,9 @@ export function buildRecord(loop: LoopEvent, output: ReviewOutput | undefined, s
     ...base,
     human: {
       label: humanLabel,
-      disputed: vote.disputed,
+      disputed: validAnswers.length > 0 && vote.disputed,
       agreement: vote.agreement,
+      invalidAnswers: answers.length - validAnswers.length,
       overridesModel:
         humanLabel === null || modelLabel === undefined ? null : String(humanLabel) !== String(modelLabel),
       answers,

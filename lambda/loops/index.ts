@@ -4,14 +4,14 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ENV } from '../../common/contract';
-import { isA2iName } from '../../common/names';
+import { isA2iName, pipelineFlowDefinitionPrefix } from '../../common/names';
 import { A2iReviewBackend } from '../shared/a2i-review-backend';
 import { a2iRuntime, s3 } from '../shared/clients';
 import { once, requiredEnv } from '../shared/env';
-import { badRequest, errorResponse, json, notFound } from '../shared/http';
+import { badRequest, errorResponse, HttpError, json, notFound } from '../shared/http';
 import { logger } from '../shared/logger';
 import type { ReviewStatus, ReviewSummary } from '../shared/review-backend';
-import { readReviewOutput } from '../shared/review-output';
+import { readReviewOutput, ReviewOutputTooLargeError } from '../shared/review-output';
 
 const STATUSES: readonly ReviewStatus[] = ['InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'];
 const backend = once(() => new A2iReviewBackend(a2iRuntime, requiredEnv(process.env, ENV.flowDefinitionArn)));
@@ -38,9 +38,15 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
 async function describeLoop(name: string) {
   if (!isA2iName(name)) throw badRequest('name', 'A human loop name has 1-63 lowercase letters, digits or hyphens');
   const loop = await backend().describeReview(name);
-  if (loop === undefined) throw notFound('name', `No human loop named ${name}`);
+  // Loop names are unique per account and Region, not per pipeline: another pipeline's loop is not ours to show.
+  const ours = loop?.flowDefinitionArn?.startsWith(pipelineFlowDefinitionPrefix(backend().flowDefinitionArn));
+  if (loop === undefined || !ours) throw notFound('name', `No human loop named ${name} in this pipeline`);
   if (loop.status !== 'Completed' || loop.outputUri === undefined) return view(loop);
-  const output = await readReviewOutput(s3, loop.outputUri);
+  const output = await readReviewOutput(s3, loop.outputUri).catch((error: unknown) => {
+    if (error instanceof ReviewOutputTooLargeError)
+      throw new HttpError(502, { error: 'OutputTooLarge', message: error.message });
+    throw error;
+  });
   return {
     ...view(loop),
     humanAnswers: output.humanAnswers.map(({ answerContent, acceptanceTime, submissionTime, timeSpentInSeconds }) => ({

@@ -1,7 +1,8 @@
 import type { ContentClassifier } from '../../common/contract';
 import { CONTENT_CLASSIFIERS, ENV } from '../../common/contract';
 import type { Env } from '../shared/env';
-import { listEnv, numberEnv, once, requiredEnv } from '../shared/env';
+import type { LabelSet } from '../../common/label-set';
+import { labelSetEnv, listEnv, numberEnv, once, requiredEnv } from '../shared/env';
 
 export interface PredictConfig {
   readonly endpointName: string;
@@ -14,6 +15,8 @@ export interface PredictConfig {
   readonly loopStartConcurrency: number;
   /** Only when asked for: the review text in the logs. */
   readonly logRequestText: boolean;
+  /** The labels the task template offers; a model label outside them is a broken answer. */
+  readonly labelSet?: LabelSet;
 }
 
 export function readPredictConfig(env: Env): PredictConfig {
@@ -26,6 +29,7 @@ export function readPredictConfig(env: Env): PredictConfig {
     modelMaxPayloadBytes: numberEnv(env, ENV.modelMaxPayloadBytes, 4_000_000, 1_024, 6_000_000),
     loopStartConcurrency: numberEnv(env, ENV.loopStartConcurrency, 10, 1, 100),
     logRequestText: env[ENV.logRequestText] === 'true',
+    labelSet: labelSetEnv(env, ENV.labelSet),
   };
 }
 

@@ -1,17 +1,24 @@
 /**
  * POST /predict: the whole batch to the model, every prediction back, and a human review for each prediction under
- * the confidence threshold, with the model's label as the reviewer's initial value.
+ * the confidence threshold, with the model's label as the reviewer's initial value. The work is planned against the
+ * Lambda's remaining time: the model must answer while there is time left to start or queue the reviews, starts stop
+ * in time to queue the rest, and the answer leaves before the timeout with every item accounted for.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { LAMBDA_TIMEOUT_SECONDS } from '../../common/contract';
+import { inLabelSet } from '../../common/label-set';
 import { A2iReviewBackend } from '../shared/a2i-review-backend';
 import { a2iRuntime, sageMakerRuntime, sqs } from '../shared/clients';
+import { Deadline } from '../shared/deadline';
 import { once } from '../shared/env';
-import { errorResponse, json } from '../shared/http';
+import { badModelAnswer, errorResponse, json } from '../shared/http';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
 import { enqueueReview } from '../shared/review-retry-queue';
+import type { PredictConfig } from './config';
 import { predictConfig } from './config';
+import type { Prediction } from './jsonlines';
 import { loopName, requestKey } from './loop-names';
 import { predictAll } from './model';
 import { parsePredictRequest } from './request';
@@ -19,9 +26,16 @@ import type { ReviewOutcome } from './reviews';
 import { requestReviews } from './reviews';
 import { needsReview, reviewInput } from './routing';
 
+/** Time kept back from the model call for starting or queueing the reviews and answering. */
+const AFTER_MODEL_MS = 3_000;
+/** Time kept back from the starts for queueing what did not start, and answering. */
+const AFTER_STARTS_MS = 2_000;
+/** Time kept back from queueing for writing the answer and the metrics. */
+const AFTER_QUEUEING_MS = 500;
+
 const reviewBackend = once(() => new A2iReviewBackend(a2iRuntime, predictConfig().flowDefinitionArn));
 
-export type HumanReview = { status: 'not-needed' } | { status: ReviewOutcome; humanLoopName: string };
+export type HumanReview = { status: 'not-needed' } | (ReviewOutcome & { humanLoopName: string });
 
 export interface PredictResponse {
   readonly threshold: number;
@@ -35,9 +49,10 @@ export interface PredictResponse {
 
 export async function handler(event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> {
   const correlationId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'local';
+  const deadline = Deadline.fromContext(context, LAMBDA_TIMEOUT_SECONDS.predict * 1000);
   logger.appendKeys({ correlationId });
   try {
-    return json(200, await predict(event));
+    return json(200, await predict(event, deadline));
   } catch (error) {
     const response = errorResponse(error, correlationId);
     const log = response.statusCode >= 500 ? logger.error.bind(logger) : logger.info.bind(logger);
@@ -52,7 +67,7 @@ export async function handler(event: APIGatewayProxyEvent, context?: Context): P
   }
 }
 
-async function predict(event: APIGatewayProxyEvent): Promise<PredictResponse> {
+async function predict(event: APIGatewayProxyEvent, deadline: Deadline): Promise<PredictResponse> {
   const config = predictConfig();
   const request = parsePredictRequest(event.body, event.isBase64Encoded);
   if (config.logRequestText) logger.info('Predict request', { instances: request.instances });
@@ -61,40 +76,49 @@ async function predict(event: APIGatewayProxyEvent): Promise<PredictResponse> {
   const predictions = await predictAll(
     { client: sageMakerRuntime, endpointName: config.endpointName, maxPayloadBytes: config.modelMaxPayloadBytes },
     request.instances,
+    deadline.before(AFTER_MODEL_MS),
   );
   const modelLatencyMs = Date.now() - started;
+  checkLabels(predictions, config);
 
   const key = requestKey(request);
   const lowConfidence = request.instances.filter((_, i) =>
     needsReview(predictions[i].probability, config.confidenceThreshold),
   );
-  const reviewRequests = lowConfidence.map((instance) => ({
-    name: loopName(key, instance.id),
-    input: reviewInput(instance, predictions[instance.index], config.confidenceThreshold),
-    contentClassifiers: config.contentClassifiers,
-  }));
+  const reviewRequests = lowConfidence.map((instance) => {
+    const input = reviewInput(instance, predictions[instance.index], config.confidenceThreshold);
+    const name = loopName({
+      flowDefinitionArn: config.flowDefinitionArn,
+      requestKey: key,
+      itemId: instance.id,
+      input,
+      contentClassifiers: config.contentClassifiers,
+    });
+    return { name, input, contentClassifiers: config.contentClassifiers };
+  });
   const outcomes = await requestReviews(reviewRequests, {
     backend: reviewBackend(),
-    enqueue: (review) => enqueueReview(sqs, config.retryQueueUrl, review),
+    enqueue: (review, options) => enqueueReview(sqs, config.retryQueueUrl, review, options),
     concurrency: config.loopStartConcurrency,
+    startBy: deadline.before(AFTER_STARTS_MS),
+    queueBy: deadline.before(AFTER_QUEUEING_MS),
   });
 
   const reviewByIndex = new Map<number, HumanReview>(
-    lowConfidence.map((instance, i) => [
-      instance.index,
-      { status: outcomes[i], humanLoopName: reviewRequests[i].name },
-    ]),
+    lowConfidence.map((instance, i) => [instance.index, { ...outcomes[i], humanLoopName: reviewRequests[i].name }]),
   );
-  const queued = outcomes.filter((outcome) => outcome === 'queued').length;
+  const count = (status: ReviewOutcome['status']) => outcomes.filter((outcome) => outcome.status === status).length;
   metrics.addMetric('Predictions', MetricUnit.Count, predictions.length);
   metrics.addMetric('LowConfidencePredictions', MetricUnit.Count, lowConfidence.length);
-  metrics.addMetric('HumanLoopsStarted', MetricUnit.Count, outcomes.length - queued);
-  metrics.addMetric('HumanLoopsQueued', MetricUnit.Count, queued);
+  metrics.addMetric('HumanLoopsStarted', MetricUnit.Count, count('started'));
+  metrics.addMetric('HumanLoopsQueued', MetricUnit.Count, count('queued'));
+  metrics.addMetric('HumanLoopsNotRecorded', MetricUnit.Count, count('failed'));
   metrics.addMetric('ModelLatency', MetricUnit.Milliseconds, modelLatencyMs);
   logger.info('Predicted', {
     instances: predictions.length,
     lowConfidence: lowConfidence.length,
-    humanLoopsQueued: queued,
+    humanLoopsQueued: count('queued'),
+    humanLoopsNotRecorded: count('failed'),
     modelLatencyMs,
   });
 
@@ -107,4 +131,16 @@ async function predict(event: APIGatewayProxyEvent): Promise<PredictResponse> {
       humanReview: reviewByIndex.get(instance.index) ?? { status: 'not-needed' },
     })),
   };
+}
+
+/** A label the reviewers cannot choose would preselect nothing and train on a class that does not exist. */
+function checkLabels(predictions: readonly Prediction[], config: PredictConfig): void {
+  const { labelSet } = config;
+  if (labelSet === undefined) return;
+  const index = predictions.findIndex((prediction) => !inLabelSet(labelSet, prediction.predictedLabel));
+  if (index === -1) return;
+  throw badModelAnswer(
+    `The model answered predicted_label ${JSON.stringify(predictions[index].predictedLabel)} for instances[${index}]; ` +
+      `the task template offers ${labelSet.labels.join(', ')}`,
+  );
 }

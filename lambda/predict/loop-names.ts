@@ -1,12 +1,17 @@
 /**
- * Deterministic human-loop names: the same request (same requestId, or the same body when there is none) gives every
- * item the same name again, so a retried request cannot start a second loop for an item.
+ * Human-loop names that are honest: the same name always means the same review of the same content in the same
+ * pipeline. A name is a readable part of the request key plus a hash of the pipeline's flow definition, the request
+ * key, the item id and the loop's whole input. A retried identical request (same requestId, or the same body) gives
+ * every item its name again, in any order, so nothing starts twice; a reused requestId with other content, or another
+ * pipeline seeing the same requestId, gets other names and new loops, never another item's loop.
  */
+import type { ContentClassifier } from '../../common/contract';
 import { A2I_NAME_MAX_LENGTH, shortHash, stableStringify } from '../../common/names';
 import type { PredictRequest } from './request';
 
-const ITEM_HASH_LENGTH = 12;
-const KEY_PART_MAX_LENGTH = A2I_NAME_MAX_LENGTH - 1 - ITEM_HASH_LENGTH;
+/** 80 bits: no two reviews in an account share a name by chance. */
+const NAME_HASH_LENGTH = 20;
+const READABLE_MAX_LENGTH = A2I_NAME_MAX_LENGTH - 1 - NAME_HASH_LENGTH;
 
 /** The request's identity: its requestId, or a hash of its instances. */
 export function requestKey(request: PredictRequest): string {
@@ -14,16 +19,30 @@ export function requestKey(request: PredictRequest): string {
   return `h${shortHash(stableStringify(request.instances.map(({ id, features }) => ({ id, features }))), 24)}`;
 }
 
-/**
- * `<readable part of the request key>-<hash of key and item id>`: 1-63 characters of [a-z0-9-]. Item ids are unique
- * in a request (the index when the caller gives none), so names are distinct per item and survive a reordered retry.
- */
-export function loopName(key: string, itemId: string | number): string {
+export interface LoopIdentity {
+  /** Loop names are unique per account and Region; the flow definition keeps two pipelines' names apart. */
+  readonly flowDefinitionArn: string;
+  readonly requestKey: string;
+  readonly itemId: string | number;
+  /** What the reviewer sees and the dataset keeps: the loop's InputContent. */
+  readonly input: unknown;
+  readonly contentClassifiers?: readonly ContentClassifier[];
+}
+
+/** `<readable part of the request key>-<20 hex>`: 1-63 characters of [a-z0-9-]. */
+export function loopName(identity: LoopIdentity): string {
   const readable =
-    key
+    identity.requestKey
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
-      .slice(0, KEY_PART_MAX_LENGTH)
+      .slice(0, READABLE_MAX_LENGTH)
       .replace(/^-+|-+$/g, '') || 'loop';
-  return `${readable}-${shortHash(stableStringify([key, itemId]), ITEM_HASH_LENGTH)}`;
+  const commitment = stableStringify([
+    identity.flowDefinitionArn,
+    identity.requestKey,
+    identity.itemId,
+    identity.input,
+    identity.contentClassifiers ?? [],
+  ]);
+  return `${readable}-${shortHash(commitment, NAME_HASH_LENGTH)}`;
 }

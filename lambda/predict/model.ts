@@ -2,6 +2,7 @@
 import { InvokeEndpointCommand, ModelError } from '@aws-sdk/client-sagemaker-runtime';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { mapWithConcurrency } from '../shared/concurrency';
+import type { Deadline } from '../shared/deadline';
 import { badModelAnswer, unavailable } from '../shared/http';
 import type { Prediction } from './jsonlines';
 import { JSON_LINES, ModelAnswerError, batchesWithin, encodeJsonLines, parsePredictions } from './jsonlines';
@@ -14,19 +15,25 @@ export interface ModelCall {
   readonly maxPayloadBytes: number;
 }
 
-/** Predictions in input order; throws HttpError 502 (model error, bad answer) or 503 (throttled, unavailable). */
+/**
+ * Predictions in input order; throws HttpError 502 (model error, bad answer) or 503 (throttled, unavailable, or no
+ * answer by `answerBy`).
+ */
 export async function predictAll(
   model: ModelCall,
   records: readonly { readonly features: readonly string[] }[],
+  answerBy: Deadline,
 ): Promise<Prediction[]> {
   const batches = batchesWithin(records, model.maxPayloadBytes);
-  const answers = await mapWithConcurrency(batches, PARALLEL_BATCHES, (batch) => invoke(model, batch));
+  const signal = answerBy.signal();
+  const answers = await mapWithConcurrency(batches, PARALLEL_BATCHES, (batch) => invoke(model, batch, signal));
   return answers.flat();
 }
 
 async function invoke(
   model: ModelCall,
   batch: readonly { readonly features: readonly string[] }[],
+  signal: AbortSignal,
 ): Promise<Prediction[]> {
   let body: string;
   try {
@@ -37,6 +44,7 @@ async function invoke(
         Accept: JSON_LINES,
         Body: new TextEncoder().encode(encodeJsonLines(batch)),
       }),
+      { abortSignal: signal },
     );
     body = new TextDecoder().decode(answer.Body);
   } catch (error) {

@@ -1,49 +1,71 @@
 /**
- * Starting the human reviews of one request: in parallel with a bound, idempotent by name, and never lost. A review
- * that cannot start now (after the SDK's retries) is queued for the review-retry Lambda; if it cannot even be queued,
- * the request fails with 503 so the caller retries it (with the same names).
+ * Starting the human reviews of one request: in parallel with a bound, idempotent by name, never lost, and done
+ * before the deadline. A review that cannot start now (after the SDK's retries, or because the start phase is over)
+ * is queued for the review-retry Lambda; one that can neither start nor be queued in time is reported to the caller,
+ * who sends the same request again (the same names: nothing starts twice).
  */
+import type { Deadline } from '../shared/deadline';
 import { mapWithConcurrency } from '../shared/concurrency';
-import { unavailable } from '../shared/http';
 import { logger } from '../shared/logger';
-import type { ReviewBackend, ReviewRequest } from '../shared/review-backend';
+import type { CallOptions, ReviewBackend, ReviewRequest } from '../shared/review-backend';
+import { ReviewConflictError } from '../shared/review-backend';
+import { startReview } from '../shared/start-review';
 
-export type ReviewOutcome = 'started' | 'queued';
+export type ReviewOutcome =
+  | { readonly status: 'started' }
+  | { readonly status: 'queued' }
+  | { readonly status: 'failed'; readonly error: 'ReviewConflict' | 'ReviewNotRecorded'; readonly message: string };
 
 export interface ReviewDeps {
   readonly backend: ReviewBackend;
-  readonly enqueue: (request: ReviewRequest) => Promise<void>;
+  /** Puts a review on the retry queue; rejects when it could not. */
+  readonly enqueue: (request: ReviewRequest, options: CallOptions) => Promise<void>;
   readonly concurrency: number;
+  /** No start begins after this, and a start still running then is abandoned and queued. */
+  readonly startBy: Deadline;
+  /** Queueing ends here; a review not queued by then is reported as not recorded. */
+  readonly queueBy: Deadline;
 }
 
 export async function requestReviews(requests: readonly ReviewRequest[], deps: ReviewDeps): Promise<ReviewOutcome[]> {
   return mapWithConcurrency(requests, deps.concurrency, async (request) => {
-    try {
-      const outcome = await deps.backend.startReview(request);
-      if (outcome === 'already-started')
-        logger.info('Human loop already existed (a retried request)', { humanLoopName: request.name });
-      return 'started';
-    } catch (startError) {
-      logger.warn('Human loop could not start; queueing it', {
-        humanLoopName: request.name,
-        error: describe(startError),
-      });
+    if (!deps.startBy.within(0)) {
       try {
-        await deps.enqueue(request);
-        return 'queued';
-      } catch (queueError) {
-        logger.error('Human loop could neither start nor be queued', {
-          humanLoopName: request.name,
-          error: describe(queueError),
-        });
-        throw unavailable(
-          'ReviewNotRecorded',
-          'A human review could neither start nor be queued; send the same request again (same requestId) later',
-          10,
-        );
+        const outcome = await startReview(deps.backend, request, { signal: deps.startBy.signal() });
+        if (outcome === 'already-started')
+          logger.info('Human loop already existed (a retried request)', { humanLoopName: request.name });
+        return { status: 'started' };
+      } catch (error) {
+        if (error instanceof ReviewConflictError) {
+          logger.error('Human loop name taken by another review', { humanLoopName: request.name });
+          return {
+            status: 'failed',
+            error: 'ReviewConflict',
+            message: `A human loop named ${request.name} exists under another flow definition; this item was not reviewed`,
+          };
+        }
+        logger.warn('Human loop could not start; queueing it', { humanLoopName: request.name, error: describe(error) });
       }
     }
+    return enqueue(request, deps);
   });
+}
+
+async function enqueue(request: ReviewRequest, deps: ReviewDeps): Promise<ReviewOutcome> {
+  try {
+    await deps.enqueue(request, { signal: deps.queueBy.signal() });
+    return { status: 'queued' };
+  } catch (error) {
+    logger.error('Human loop could neither start nor be queued', {
+      humanLoopName: request.name,
+      error: describe(error),
+    });
+    return {
+      status: 'failed',
+      error: 'ReviewNotRecorded',
+      message: 'The human review could neither start nor be queued; send the same request again (same requestId)',
+    };
+  }
 }
 
 function describe(error: unknown): string {

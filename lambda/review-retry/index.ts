@@ -1,35 +1,46 @@
 /**
- * Starts the human reviews that the predict API could not start (throttling, quota, A2I errors), with the same name,
- * so a review that was started meanwhile is not started twice. A message that fails goes back to the queue and, after
- * the queue's receive limit, to the dead-letter queue, which an alarm watches.
+ * Starts the human reviews that the predict API could not start (throttling, quota, A2I errors, or no time left),
+ * with the same name and input, so a review that was started meanwhile is not started twice. A message that fails or
+ * cannot finish before the timeout goes back to the queue and, after the queue's receive limit, to the dead-letter
+ * queue, which an alarm watches.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { ENV } from '../../common/contract';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { ENV, LAMBDA_TIMEOUT_SECONDS } from '../../common/contract';
 import { A2iReviewBackend } from '../shared/a2i-review-backend';
 import { a2iRuntime } from '../shared/clients';
+import { Deadline } from '../shared/deadline';
 import { once, requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
 import { parseQueuedReview } from '../shared/review-retry-queue';
 import { forEachMessage } from '../shared/sqs-batch';
+import { startReview } from '../shared/start-review';
+
+/** Time kept back for reporting the batch and publishing metrics. */
+const AFTER_STARTS_MS = 1_000;
 
 const backend = once(() => new A2iReviewBackend(a2iRuntime, requiredEnv(process.env, ENV.flowDefinitionArn)));
 
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+  const deadline = Deadline.fromContext(context, LAMBDA_TIMEOUT_SECONDS.reviewRetry * 1000).before(AFTER_STARTS_MS);
   let started = 0;
   const result = await forEachMessage(
     event,
-    async (record) => {
+    async (record, signal) => {
       const review = parseQueuedReview(record.body);
-      const outcome = await backend().startReview(review);
+      const outcome = await startReview(backend(), review, { signal });
       started += 1;
       logger.info(outcome === 'started' ? 'Started queued human loop' : 'Queued human loop had already started', {
         humanLoopName: review.name,
         receiveCount: record.attributes.ApproximateReceiveCount,
       });
     },
-    'Queued human loop still cannot start; it stays queued',
+    {
+      deadline,
+      concurrency: event.Records.length,
+      failureMessage: 'Queued human loop still cannot start; it stays queued',
+    },
   );
   metrics.addMetric('HumanLoopsStartedFromQueue', MetricUnit.Count, started);
   metrics.publishStoredMetrics();

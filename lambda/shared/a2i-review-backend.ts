@@ -9,15 +9,23 @@ import {
   StopHumanLoopCommand,
 } from '@aws-sdk/client-sagemaker-a2i-runtime';
 import type { SageMakerA2IRuntimeClient } from '@aws-sdk/client-sagemaker-a2i-runtime';
-import type { ListReviewsQuery, ReviewBackend, ReviewPage, ReviewRequest, ReviewSummary } from './review-backend';
+import type {
+  CallOptions,
+  ListReviewsQuery,
+  ReviewBackend,
+  ReviewPage,
+  ReviewRequest,
+  ReviewSummary,
+} from './review-backend';
+import { ReviewConflictError } from './review-backend';
 
 export class A2iReviewBackend implements ReviewBackend {
   constructor(
     private readonly client: SageMakerA2IRuntimeClient,
-    private readonly flowDefinitionArn: string,
+    readonly flowDefinitionArn: string,
   ) {}
 
-  async startReview(request: ReviewRequest): Promise<'started' | 'already-started'> {
+  async startReview(request: ReviewRequest, options: CallOptions = {}): Promise<void> {
     try {
       await this.client.send(
         new StartHumanLoopCommand({
@@ -28,18 +36,20 @@ export class A2iReviewBackend implements ReviewBackend {
             ? { ContentClassifiers: [...request.contentClassifiers] }
             : undefined,
         }),
+        { abortSignal: options.signal },
       );
-      return 'started';
     } catch (error) {
-      // Our names are derived from the request: a loop of that name is this item's loop, started by an earlier try.
-      if (error instanceof ConflictException) return 'already-started';
+      // A2I: "the same name as another active human loop but ... different input data".
+      if (error instanceof ConflictException) throw new ReviewConflictError(request.name);
       throw error;
     }
   }
 
-  async describeReview(name: string): Promise<ReviewSummary | undefined> {
+  async describeReview(name: string, options: CallOptions = {}): Promise<ReviewSummary | undefined> {
     try {
-      const loop = await this.client.send(new DescribeHumanLoopCommand({ HumanLoopName: name }));
+      const loop = await this.client.send(new DescribeHumanLoopCommand({ HumanLoopName: name }), {
+        abortSignal: options.signal,
+      });
       return summary(loop);
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return undefined;
@@ -74,6 +84,7 @@ export class A2iReviewBackend implements ReviewBackend {
 /** The fields DescribeHumanLoop and ListHumanLoops both give (Describe adds the failure code and the output). */
 interface LoopFields {
   HumanLoopName?: string;
+  FlowDefinitionArn?: string;
   HumanLoopStatus?: HumanLoopStatus;
   CreationTime?: Date;
   FailureReason?: string;
@@ -86,6 +97,7 @@ function summary(loop: LoopFields): ReviewSummary {
     name: loop.HumanLoopName ?? '',
     status: loop.HumanLoopStatus ?? 'InProgress',
     createdAt: (loop.CreationTime ?? new Date(0)).toISOString(),
+    flowDefinitionArn: loop.FlowDefinitionArn,
     failureReason: loop.FailureReason,
     failureCode: loop.FailureCode,
     outputUri: loop.HumanLoopOutput?.OutputS3Uri,

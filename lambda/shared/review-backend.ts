@@ -5,7 +5,7 @@
 import type { ContentClassifier } from '../../common/contract';
 
 export interface ReviewRequest {
-  /** Deterministic name; starting the same name twice must not create a second review. */
+  /** Deterministic name; starting the same name with the same input again must not create a second review. */
   readonly name: string;
   /** What the task template reads as `task.input`. */
   readonly input: Readonly<Record<string, unknown>>;
@@ -18,6 +18,8 @@ export interface ReviewSummary {
   readonly name: string;
   readonly status: ReviewStatus;
   readonly createdAt: string;
+  /** The flow definition the review runs under; absent in list pages, which are of one flow definition. */
+  readonly flowDefinitionArn?: string;
   readonly failureReason?: string;
   readonly failureCode?: string;
   /** Where the answers are, once Completed. */
@@ -35,11 +37,30 @@ export interface ListReviewsQuery {
   readonly maxResults?: number;
 }
 
+/** Aborts the call when the signal fires (the caller's deadline). */
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** A review of that name exists with a different input (A2I's ConflictException). */
+export class ReviewConflictError extends Error {
+  override readonly name = 'ReviewConflictError';
+
+  constructor(readonly reviewName: string) {
+    super(`A review named ${reviewName} already exists with a different input`);
+  }
+}
+
 export interface ReviewBackend {
-  /** `already-started` when a review of that name exists: a retry, not an error. Other failures throw. */
-  startReview(request: ReviewRequest): Promise<'started' | 'already-started'>;
+  /** The flow definition new reviews start under. */
+  readonly flowDefinitionArn: string;
+  /**
+   * Starts a review. Starting an existing name with the same input succeeds without a second review; with a
+   * different input it throws ReviewConflictError. Other failures throw as they are.
+   */
+  startReview(request: ReviewRequest, options?: CallOptions): Promise<void>;
   /** undefined when there is no review of that name. */
-  describeReview(name: string): Promise<ReviewSummary | undefined>;
+  describeReview(name: string, options?: CallOptions): Promise<ReviewSummary | undefined>;
   listReviews(query: ListReviewsQuery): Promise<ReviewPage>;
   /** Stops a review in progress; false when there is no review of that name. */
   stopReview(name: string): Promise<boolean>;

@@ -3,7 +3,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod/mini';
 import { CONTENT_CLASSIFIERS } from '../../common/contract';
-import type { ReviewRequest } from './review-backend';
+import type { CallOptions, ReviewRequest } from './review-backend';
 
 const QueuedReview = z.object({
   name: z.string().check(z.minLength(1), z.maxLength(63)),
@@ -11,8 +11,15 @@ const QueuedReview = z.object({
   contentClassifiers: z.optional(z.array(z.enum(CONTENT_CLASSIFIERS))),
 });
 
-export async function enqueueReview(client: SQSClient, queueUrl: string, request: ReviewRequest): Promise<void> {
-  await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(request) }));
+export async function enqueueReview(
+  client: SQSClient,
+  queueUrl: string,
+  request: ReviewRequest,
+  options: CallOptions = {},
+): Promise<void> {
+  await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(request) }), {
+    abortSignal: options.signal,
+  });
 }
 
 export function parseQueuedReview(body: string): ReviewRequest {

@@ -1,27 +1,47 @@
 /**
- * An SQS-triggered Lambda's loop: each message handled on its own, and only the ones that failed reported back, so
- * they return to the queue (and, after its receive limit, go to its dead-letter queue) while the others are done.
+ * An SQS-triggered Lambda's loop: the batch's messages handled in parallel (bounded), each with an abort signal at the
+ * deadline, and only the ones that failed or could not finish in time reported back, so they return to the queue
+ * (and, after its receive limit, go to its dead-letter queue) while the others are done.
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { mapWithConcurrency } from './concurrency';
+import type { Deadline } from './deadline';
 import { logger } from './logger';
+
+export interface BatchOptions {
+  /** Work ends here: a message not finished by then goes back to the queue. */
+  readonly deadline: Deadline;
+  /** Messages handled at once. */
+  readonly concurrency: number;
+  /** Logged for each message that goes back. */
+  readonly failureMessage: string;
+}
 
 export async function forEachMessage(
   event: SQSEvent,
-  handle: (record: SQSRecord) => Promise<void>,
-  failureMessage: string,
+  handle: (record: SQSRecord, signal: AbortSignal) => Promise<void>,
+  options: BatchOptions,
 ): Promise<SQSBatchResponse> {
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
+  const failed = await mapWithConcurrency(event.Records, options.concurrency, async (record) => {
+    if (options.deadline.within(0)) {
+      logger.warn(options.failureMessage, { messageId: record.messageId, error: 'no time left in this invocation' });
+      return true;
+    }
     try {
-      await handle(record);
+      await handle(record, options.deadline.signal());
+      return false;
     } catch (error) {
-      logger.warn(failureMessage, {
+      logger.warn(options.failureMessage, {
         messageId: record.messageId,
         receiveCount: record.attributes.ApproximateReceiveCount,
         error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       });
-      batchItemFailures.push({ itemIdentifier: record.messageId });
+      return true;
     }
-  }
-  return { batchItemFailures };
+  });
+  return {
+    batchItemFailures: event.Records.filter((_, i) => failed[i]).map((record) => ({
+      itemIdentifier: record.messageId,
+    })),
+  };
 }

@@ -9,6 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ContentClassifier } from '../../common/contract';
+import type { LabelSet } from '../../common/label-set';
 import { ENV, PREDICT_LIMITS } from '../../common/contract';
 import { acknowledge, acknowledgeWildcardResource } from '../nag';
 import type { FlowDefinition } from './flow-definition';
@@ -34,6 +35,11 @@ export interface PredictApiProps {
   readonly throttling?: { readonly rateLimit: number; readonly burstLimit: number };
   /** @default false: review text never reaches the logs */
   readonly logRequestText?: boolean;
+  /**
+   * The labels the task template offers: a model label outside them is answered 502.
+   * @default none: model labels are not checked
+   */
+  readonly labelSet?: LabelSet;
 }
 
 /**
@@ -78,6 +84,7 @@ export class PredictApi extends Construct {
         [ENV.retryQueueUrl]: this.retryQueue.queueUrl,
         [ENV.modelMaxPayloadBytes]: String(props.modelMaxPayloadBytes),
         [ENV.logRequestText]: String(props.logRequestText ?? false),
+        ...(props.labelSet ? { [ENV.labelSet]: JSON.stringify(props.labelSet) } : {}),
       },
     });
     this.loopsFunction = new HandlerFunction(this, 'Loops', {

@@ -7,6 +7,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV } from '../../common/contract';
+import type { LabelSet } from '../../common/label-set';
 import { acknowledgeWildcardResource } from '../nag';
 import type { FlowDefinition } from './flow-definition';
 import { HandlerFunction } from './handler-function';
@@ -20,6 +21,11 @@ export interface ReviewCollectorProps {
   readonly datasetPrefix: string;
   /** @default the bucket's own key, if any */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * The labels the task template offers: an answer outside them is recorded as invalid, never as training data.
+   * @default none: answers are not checked
+   */
+  readonly labelSet?: LabelSet;
 }
 
 /**
@@ -59,6 +65,7 @@ export class ReviewCollector extends Construct {
         [ENV.datasetPrefix]: props.datasetPrefix,
         // Not a secret: it only keeps worker ids of this pipeline from matching those of another dataset.
         [ENV.workerIdSalt]: Names.uniqueId(this),
+        ...(props.labelSet ? { [ENV.labelSet]: JSON.stringify(props.labelSet) } : {}),
       },
     });
     this.collectorFunction.addEventSource(

@@ -70,6 +70,7 @@ export class PipelineStack extends Stack {
       contentClassifiers: props.api.contentClassifiers,
       throttling: { rateLimit: props.api.throttleRateLimit, burstLimit: props.api.throttleBurstLimit },
       logRequestText: props.api.logRequestText,
+      labelSet: review.labelSet,
     });
     this.collector = new ReviewCollector(this, 'Collector', {
       flowDefinition: this.flowDefinition,
@@ -77,6 +78,7 @@ export class PipelineStack extends Stack {
       outputPrefix: review.outputPrefix,
       datasetPrefix: review.datasetPrefix,
       encryptionKey,
+      labelSet: review.labelSet,
     });
     this.monitoring = new ReviewDashboard(this, 'Monitoring', {
       alarms: [this.predictApi.deadLetterAlarm, this.collector.events.alarm],

@@ -196,6 +196,7 @@ describe('loops', () => {
         loop('a', 'Completed', { HumanLoopOutput: { OutputS3Uri: 's3://output-bucket/a2i-results/x/output.json' } }),
       );
     mocks.s3.on(GetObjectCommand).resolves({
+      ContentLength: 200,
       Body: {
         transformToString: () =>
           Promise.resolve(

@@ -53,7 +53,7 @@ describe('records', () => {
     submissionTime,
     timeSpentInSeconds: 12,
   });
-  const output = (...answers: ReturnType<typeof answer>[]) => ({
+  const output = (...answers: { answerContent: Record<string, unknown> }[]) => ({
     inputContent: {
       initialValue: -1,
       taskObject: 'I am unhappy with this product',
@@ -68,7 +68,7 @@ describe('records', () => {
     const record = buildRecord(loop, output(answer('0', 'w1', '2026-11-21T10:05:00Z')), 'salt', now);
 
     expect(record).toEqual({
-      schemaVersion: 1,
+      schemaVersion: 2,
       humanLoopName: loop.humanLoopName,
       flowDefinitionArn: loop.flowDefinitionArn,
       status: 'Completed',
@@ -79,8 +79,15 @@ describe('records', () => {
         disputed: false,
         agreement: 1,
         overridesModel: true,
+        invalidAnswers: 0,
         answers: [
-          { worker: hashWorkerId('w1', 'salt'), label: 0, timeSpentInSeconds: 12, submittedAt: '2026-11-21T10:05:00Z' },
+          {
+            worker: hashWorkerId('w1', 'salt'),
+            label: 0,
+            valid: true,
+            timeSpentInSeconds: 12,
+            submittedAt: '2026-11-21T10:05:00Z',
+          },
         ],
       },
       createdAt: '2026-11-21T10:00:00.000Z',
@@ -109,6 +116,45 @@ describe('records', () => {
     expect(record.human).toMatchObject({ label: null, disputed: true, overridesModel: null });
     expect(record.completedAt).toBe('2026-11-21T10:03:00Z');
     expect(isTrainingRecord(record)).toBe(false);
+  });
+
+  const sentiment = { field: 'sentiment', labels: ['-1', '0', '1'] };
+
+  test.each([
+    ['a label the template does not offer', 'banana'],
+    ['markup posted instead of a label', '<img src=x onerror=alert(1)>'],
+  ])('%s is recorded as an invalid answer and the record is never training data', (_, given) => {
+    const record = buildRecord(loop, output(answer(given, 'w1', '2026-11-21T10:05:00Z')), 'salt', now, sentiment);
+    expect(record.human).toMatchObject({
+      label: null,
+      disputed: false,
+      invalidAnswers: 1,
+      answers: [{ label: given, valid: false }],
+    });
+    expect(isTrainingRecord(record)).toBe(false);
+  });
+
+  test('with TaskCount 3, the valid answers vote; one invalid answer keeps the record out of training', () => {
+    const record = buildRecord(
+      loop,
+      output(
+        answer('1', 'w1', '2026-11-21T10:01:00Z'),
+        answer('1', 'w2', '2026-11-21T10:02:00Z'),
+        answer('x'.repeat(500), 'w3', '2026-11-21T10:03:00Z'),
+      ),
+      'salt',
+      now,
+      sentiment,
+    );
+    expect(record.human).toMatchObject({ label: 1, disputed: false, agreement: 1, invalidAnswers: 1 });
+    expect(record.human?.answers[2].label).toBe('x'.repeat(200));
+    expect(isTrainingRecord(record)).toBe(false);
+  });
+
+  test('an answer in another field than the classifier is invalid', () => {
+    const other = { ...answer('1', 'w1', '2026-11-21T10:01:00Z'), answerContent: { comment: '1' } };
+    const record = buildRecord(loop, output(other), 'salt', now, sentiment);
+    expect(record.human?.invalidAnswers).toBe(1);
   });
 
   test('a failed loop keeps its failure code and has no human part', () => {

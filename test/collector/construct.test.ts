@@ -39,6 +39,15 @@ test('the collector queue has a dead-letter queue with an alarm', () => {
   });
 });
 
+test("the collector knows the template's label set", () => {
+  template.hasResourceProperties('AWS::Lambda::Function', {
+    Description: 'Writes each ended human loop to the retraining dataset',
+    Environment: {
+      Variables: Match.objectLike({ REVIEW_LABEL_SET: '{"field":"sentiment","labels":["-1","0","1"]}' }),
+    },
+  });
+});
+
 test('the collector reads answers and writes only under the dataset prefix', () => {
   template.hasResourceProperties('AWS::IAM::Policy', {
     PolicyDocument: {

@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambda/collector';
 import { metrics } from '../../lambda/shared/metrics';
@@ -9,6 +10,7 @@ Object.assign(process.env, { DATASET_BUCKET: 'output-bucket', DATASET_PREFIX: 'd
 const s3 = mockClient(S3Client);
 const URI = 's3://output-bucket/a2i-results/sentiment-review-0a1b2c3d/2026/11/21/10/00/00/loop-a/output.json';
 const body = (value: unknown) => ({
+  ContentLength: JSON.stringify(value).length,
   Body: { transformToString: () => Promise.resolve(JSON.stringify(value)) } as never,
 });
 
@@ -50,6 +52,44 @@ test('a failed loop is recorded with its failure code, without reading any outpu
     status: 'Failed',
     failureCode: 'Expired',
   });
+});
+
+test('an output.json far larger than A2I writes is not read, and its message goes back to the queue', async () => {
+  const read = jest.fn();
+  s3.on(GetObjectCommand).resolves({ ContentLength: 30 * 1024 * 1024, Body: { transformToString: read } as never });
+
+  expect(await handler(sqsEvent(statusChange('loop-a', 'Completed', URI)))).toEqual({
+    batchItemFailures: [{ itemIdentifier: 'm1' }],
+  });
+  expect(read).not.toHaveBeenCalled();
+  expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+});
+
+test('only a Completed record is written unconditionally; Failed and Stopped fill an empty place only', async () => {
+  s3.on(GetObjectCommand).resolves(body(outputJson('loop-a', ['0'])));
+  s3.on(PutObjectCommand, { IfNoneMatch: '*' }).rejects(
+    Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), {
+      name: 'PreconditionFailed',
+      $metadata: { httpStatusCode: 412 },
+    }),
+  );
+
+  const result = await handler(sqsEvent(statusChange('loop-a', 'Completed', URI), statusChange('loop-a', 'Stopped')));
+
+  expect(result).toEqual({ batchItemFailures: [] });
+  const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+  const conditions = Object.fromEntries(puts.map((put) => [JSON.parse(put.Body as string).status, put.IfNoneMatch]));
+  expect(conditions).toEqual({ Completed: undefined, Stopped: '*' });
+  expect(puts).toHaveLength(2);
+});
+
+test('messages left when the time is up go back to the queue untried', async () => {
+  const result = await handler(sqsEvent(statusChange('loop-a', 'Stopped')), {
+    getRemainingTimeInMillis: () => 1_000,
+  } as Context);
+
+  expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+  expect(s3.calls()).toHaveLength(0);
 });
 
 test('a message that is not a status-change event is not acknowledged', async () => {

@@ -70,3 +70,23 @@ test('failed and stopped loops are recorded with their status', async () => {
   expect(record('failed')).toMatchObject({ status: 'Failed', failureCode: 'Expired' });
   expect(record('stopped')).toMatchObject({ status: 'Stopped' });
 });
+
+test('a late Failed or Stopped event never replaces a Completed record (S3 If-None-Match, 412 from the wire)', async () => {
+  s3.store.put('output-bucket', OUTPUT_KEY('late'), Buffer.from(JSON.stringify(outputJson('late', ['1']))));
+  await handler(sqsEvent(statusChange('late', 'Completed', uri('late'))));
+
+  const result = await handler(
+    sqsEvent(statusChange('late', 'Stopped'), statusChange('late', 'Failed', undefined, { failureCode: 'Expired' })),
+  );
+
+  expect(result).toEqual({ batchItemFailures: [] });
+  expect(record('late')).toMatchObject({ status: 'Completed', human: { label: 1 } });
+});
+
+test('a Completed event replaces a Failed record written first', async () => {
+  s3.store.put('output-bucket', OUTPUT_KEY('order'), Buffer.from(JSON.stringify(outputJson('order', ['0']))));
+  await handler(sqsEvent(statusChange('order', 'Failed', undefined, { failureCode: 'InternalError' })));
+  await handler(sqsEvent(statusChange('order', 'Completed', uri('order'))));
+
+  expect(record('order')).toMatchObject({ status: 'Completed', human: { label: 0 } });
+});

@@ -1,6 +1,6 @@
 /**
  * A loopback HTTP server that speaks just enough of the SageMaker runtime (InvokeEndpoint), A2I runtime
- * (StartHumanLoop) and SQS (SendMessage, AWS JSON 1.0) wire protocols for the real SDK clients to talk to it,
+ * (StartHumanLoop, DescribeHumanLoop) and SQS (SendMessage, AWS JSON 1.0) wire protocols for the real SDK clients to talk to it,
  * with answers scripted per test: status codes, error types (in the header or only in the body), delays.
  * The SDK's retries, timeouts and error parsing run for real against it.
  */
@@ -17,7 +17,7 @@ export interface ScriptedAnswer {
   readonly delayMs?: number;
 }
 
-export type Operation = 'InvokeEndpoint' | 'StartHumanLoop' | 'SendMessage';
+export type Operation = 'InvokeEndpoint' | 'StartHumanLoop' | 'DescribeHumanLoop' | 'SendMessage';
 
 export interface RecordedCall {
   readonly operation: Operation;
@@ -85,6 +85,7 @@ function operationOf(method: string, path: string, target: string | string[] | u
   if (target === 'AmazonSQS.SendMessage') return 'SendMessage';
   if (method === 'POST' && /^\/endpoints\/[^/]+\/invocations/.test(path)) return 'InvokeEndpoint';
   if (method === 'POST' && path.startsWith('/human-loops')) return 'StartHumanLoop';
+  if (method === 'GET' && /^\/human-loops\/[^/?]+$/.test(path)) return 'DescribeHumanLoop';
   throw new Error(`Scripted server: no operation for ${method} ${path}`);
 }
 
@@ -97,6 +98,19 @@ function defaultAnswer(call: RecordedCall): ScriptedAnswer {
     }
     case 'StartHumanLoop':
       return { body: { HumanLoopArn: 'arn:aws:sagemaker:eu-west-1:123456789012:human-loop/x' } };
+    case 'DescribeHumanLoop': {
+      // A loop of that name, in progress under the flow definition the handlers are configured with.
+      const name = decodeURIComponent(call.path.split('/')[2]);
+      return {
+        body: {
+          HumanLoopName: name,
+          HumanLoopArn: `arn:aws:sagemaker:eu-west-1:123456789012:human-loop/${name}`,
+          HumanLoopStatus: 'InProgress',
+          CreationTime: '2026-11-21T10:00:00Z',
+          FlowDefinitionArn: process.env.FLOW_DEFINITION_ARN,
+        },
+      };
+    }
     case 'SendMessage': {
       const { MessageBody } = JSON.parse(call.body) as { MessageBody: string };
       return {

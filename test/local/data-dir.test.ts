@@ -13,7 +13,7 @@ test('a new folder is created and marked', () => {
   const dir = openDataDir(root);
   expect(JSON.parse(fs.readFileSync(path.join(root, MANIFEST), 'utf8'))).toMatchObject({
     format: 'review-pipeline-local-data',
-    version: 1,
+    version: 2,
   });
   expect(openDataDir(root)).toEqual(dir);
 });
@@ -35,7 +35,7 @@ test('a damaged manifest and another format version are refused with what to do'
   expect(() => openDataDir(damaged)).toThrow(/is not valid JSON: the data folder is damaged/);
   const other = tmp();
   fs.writeFileSync(path.join(other, MANIFEST), JSON.stringify({ format: 'review-pipeline-local-data', version: 9 }));
-  expect(() => openDataDir(other)).toThrow(/version 9; this version reads review-pipeline-local-data version 1/);
+  expect(() => openDataDir(other)).toThrow(/version 9; this version reads review-pipeline-local-data version 2/);
 });
 
 test('a damaged loop file is named', () => {

@@ -95,13 +95,13 @@ test('answering completes the loop, writes output.json with AWS shape and key, a
 
   const t = new Date(loop.createdAt);
   const pad = (n: number) => String(n).padStart(2, '0');
-  const key = `a2i-results/sentiment-review-local/${t.getUTCFullYear()}/${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())}/${pad(t.getUTCHours())}/${pad(t.getUTCMinutes())}/${pad(t.getUTCSeconds())}/${name}/output.json`;
+  const key = `a2i-results/sentiment-review-25bf8e1a/${t.getUTCFullYear()}/${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())}/${pad(t.getUTCHours())}/${pad(t.getUTCMinutes())}/${pad(t.getUTCSeconds())}/${name}/output.json`;
   const output = JSON.parse(server.objects.get('local-review-output', key)!.body.toString('utf8')) as Record<
     string,
     unknown
   >;
   expect(output).toEqual({
-    flowDefinitionArn: 'arn:aws:sagemaker:us-east-1:000000000000:flow-definition/sentiment-review-local',
+    flowDefinitionArn: 'arn:aws:sagemaker:us-east-1:000000000000:flow-definition/sentiment-review-25bf8e1a',
     humanAnswers: [
       {
         acceptanceTime: expect.any(String),

@@ -20,7 +20,7 @@ let server: LocalServer;
 let a2i: SageMakerA2IRuntimeClient;
 let runtime: SageMakerRuntimeClient;
 let s3: S3Client;
-const FLOW = 'arn:aws:sagemaker:us-east-1:000000000000:flow-definition/sentiment-review-local';
+const FLOW = 'arn:aws:sagemaker:us-east-1:000000000000:flow-definition/sentiment-review-25bf8e1a';
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const start = (name: string, input = '{"taskObject":"x"}') =>
   a2i.send(

@@ -1,6 +1,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   ConflictException,
+  DescribeHumanLoopCommand,
+  ResourceNotFoundException,
   SageMakerA2IRuntimeClient,
   ServiceQuotaExceededException,
   StartHumanLoopCommand,
@@ -31,6 +33,7 @@ Object.assign(process.env, {
   CONFIDENCE_THRESHOLD: '0.9',
   CONTENT_CLASSIFIERS: 'FreeOfPersonallyIdentifiableInformation',
   MODEL_MAX_PAYLOAD_BYTES: '2048',
+  REVIEW_LABEL_SET: JSON.stringify({ field: 'sentiment', labels: ['-1', '0', '1'] }),
 });
 
 const model = mockClient(SageMakerRuntimeClient);
@@ -142,7 +145,7 @@ describe('a batch of reviews', () => {
         input.HumanLoopName === (response.json.predictions[1].humanReview as { humanLoopName: string }).humanLoopName,
     )!;
     expect(forR2).toEqual({
-      HumanLoopName: expect.stringMatching(/^batch-1-[0-9a-f]{12}$/),
+      HumanLoopName: expect.stringMatching(/^batch-1-[0-9a-f]{20}$/),
       FlowDefinitionArn: FLOW,
       HumanLoopInput: {
         InputContent: JSON.stringify({
@@ -176,8 +179,9 @@ describe('idempotency', () => {
     expect(names(second)).toEqual(names(first));
   });
 
-  test('a conflict on a name we derived counts as started, and starts no second loop', async () => {
+  test('a conflict on a loop of this flow definition is this review, started before: no second loop', async () => {
     a2i.on(StartHumanLoopCommand).rejects(new ConflictException({ message: 'exists', $metadata: {} }));
+    a2i.on(DescribeHumanLoopCommand).resolves({ FlowDefinitionArn: FLOW, HumanLoopStatus: 'Completed' });
 
     const response = await call(post(reviewBody('order-7')));
 
@@ -188,6 +192,39 @@ describe('idempotency', () => {
       'started',
     ]);
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  test.each([
+    ['under another flow definition', { FlowDefinitionArn: FLOW.replace('0a1b2c3d', 'ffffffff') }],
+    ['that cannot be found', new ResourceNotFoundException({ message: 'gone', $metadata: {} })],
+  ])('a conflict with a loop %s is reported, never counted as started or queued', async (_, describe) => {
+    a2i.on(StartHumanLoopCommand).rejects(new ConflictException({ message: 'exists', $metadata: {} }));
+    if (describe instanceof Error) a2i.on(DescribeHumanLoopCommand).rejects(describe);
+    else a2i.on(DescribeHumanLoopCommand).resolves(describe);
+
+    const response = await call(post(reviewBody('order-8')));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json.predictions[1].humanReview).toEqual({
+      status: 'failed',
+      error: 'ReviewConflict',
+      humanLoopName: expect.stringMatching(/^order-8-/),
+      message: expect.stringContaining('exists under another flow definition; this item was not reviewed'),
+    });
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  test('a reused requestId with other content gets other names, and reordered items keep theirs', async () => {
+    const first = await call(post(reviewBody('reused')));
+    const reordered = { requestId: 'reused', instances: [...reviewBody().instances].reverse() };
+    const second = await call(post(reordered));
+    const changed = { requestId: 'reused', instances: [{ id: 'r-2', features: ['sometimes it works'] }] };
+    const third = await call(post(changed));
+
+    const nameOf = (r: typeof first, id: string) =>
+      (r.json.predictions.find((p) => p.id === id)!.humanReview as { humanLoopName: string }).humanLoopName;
+    for (const id of ['r-2', 'r-3', 'r-4']) expect(nameOf(second, id)).toBe(nameOf(first, id));
+    expect(nameOf(third, 'r-2')).not.toBe(nameOf(first, 'r-2'));
   });
 
   test('without a requestId the same body gets the same names', async () => {
@@ -235,15 +272,23 @@ describe('nothing is lost', () => {
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
   });
 
-  test('a loop that can neither start nor be queued fails the request with 503 and Retry-After', async () => {
-    a2i.on(StartHumanLoopCommand).rejects(new ThrottlingException({ message: 'slow down', $metadata: {} }));
+  test('a loop that can neither start nor be queued is reported on its item, so the caller sends the request again', async () => {
+    onlyOkayFailsToStart(new ThrottlingException({ message: 'slow down', $metadata: {} }));
     sqs.on(SendMessageCommand).rejects(new Error('SQS down'));
 
     const response = await call(post(reviewBody('q-2')));
 
-    expect(response.statusCode).toBe(503);
-    expect(response.headers?.['Retry-After']).toBe('10');
-    expect(response.json.error).toBe('ReviewNotRecorded');
+    expect(response.statusCode).toBe(200);
+    expect(response.json.predictions.map((p) => p.humanReview.status)).toEqual([
+      'not-needed',
+      'started',
+      'failed',
+      'started',
+    ]);
+    expect(response.json.predictions[2].humanReview).toMatchObject({
+      error: 'ReviewNotRecorded',
+      message: 'The human review could neither start nor be queued; send the same request again (same requestId)',
+    });
   });
 });
 
@@ -270,6 +315,25 @@ describe('model failures', () => {
     const response = await call(post(reviewBody()));
     expect(response.statusCode).toBe(502);
     expect(response.json.message).toBe('The model answered 1 lines for 4 inputs');
+    expect(a2i.calls()).toHaveLength(0);
+  });
+
+  test('a label the task template does not offer is a 502 naming the item and the labels', async () => {
+    model.on(InvokeEndpointCommand).resolves({
+      Body: blob(
+        [
+          '{"predicted_label":1,"probability":0.9}',
+          '{"predicted_label":2,"probability":0.5}',
+          '{"predicted_label":0,"probability":0.5}',
+          '{"predicted_label":0,"probability":0.5}',
+        ].join('\n'),
+      ),
+    });
+    const response = await call(post(reviewBody()));
+    expect(response.statusCode).toBe(502);
+    expect(response.json.message).toBe(
+      'The model answered predicted_label 2 for instances[1]; the task template offers -1, 0, 1',
+    );
     expect(a2i.calls()).toHaveLength(0);
   });
 

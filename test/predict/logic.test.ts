@@ -6,6 +6,7 @@ import {
   encodedSize,
   parsePredictions,
 } from '../../lambda/predict/jsonlines';
+import type { LoopIdentity } from '../../lambda/predict/loop-names';
 import { loopName, requestKey } from '../../lambda/predict/loop-names';
 import type { Instance } from '../../lambda/predict/request';
 import { needsReview, reviewInput } from '../../lambda/predict/routing';
@@ -39,36 +40,49 @@ describe('routing by threshold', () => {
 });
 
 describe('loop names', () => {
-  const request = { requestId: 'Order 2026/11 #42 — batch ÄÖ', instances: [] };
+  const FLOW = 'arn:aws:sagemaker:eu-west-1:123456789012:flow-definition/sentiment-review-0a1b2c3d';
+  const input = {
+    initialValue: -1,
+    taskObject: 'I am unhappy with this product',
+    modelProbability: 0.6,
+    threshold: 0.9,
+  };
+  const name = (overrides: Partial<LoopIdentity> = {}) =>
+    loopName({ flowDefinitionArn: FLOW, requestKey: 'req-1', itemId: 'a', input, ...overrides });
 
   test('follow the A2I name rule and length, however odd the request id', () => {
-    for (const key of [request.requestId, '---', 'x'.repeat(500), 'UPPER_case', '日本語', 'a']) {
-      const name = loopName(key, 'item-1');
-      expect(name).toMatch(A2I_NAME_PATTERN);
-      expect(name.length).toBeLessThanOrEqual(A2I_NAME_MAX_LENGTH);
+    for (const requestKey of ['Order 2026/11 #42 — batch ÄÖ', '---', 'x'.repeat(500), 'UPPER_case', '日本語', 'a']) {
+      const loop = name({ requestKey });
+      expect(loop).toMatch(A2I_NAME_PATTERN);
+      expect(loop.length).toBeLessThanOrEqual(A2I_NAME_MAX_LENGTH);
     }
   });
 
-  test('are stable for the same request and item', () => {
-    expect(loopName('req-1', 'a')).toBe(loopName('req-1', 'a'));
+  test('are stable for the same pipeline, request, item and input', () => {
+    expect(name()).toBe(name({ input: { ...input } }));
   });
 
-  test('are distinct per item and per request', () => {
+  test('differ when the pipeline, the request, the item, the content or the classifiers differ', () => {
     const names = new Set([
-      loopName('req-1', 'a'),
-      loopName('req-1', 'b'),
-      loopName('req-2', 'a'),
-      loopName('req-1', 0),
+      name(),
+      name({ flowDefinitionArn: FLOW.replace('0a1b2c3d', '9f8e7d6c') }),
+      name({ requestKey: 'req-2' }),
+      name({ itemId: 'b' }),
+      name({ itemId: 0 }),
+      name({ itemId: '0' }),
+      name({ input: { ...input, taskObject: 'I love it' } }),
+      name({ input: { ...input, initialValue: 0 } }),
+      name({ contentClassifiers: ['FreeOfAdultContent'] }),
     ]);
-    expect(names.size).toBe(4);
+    expect(names.size).toBe(9);
   });
 
   test('keep a readable part of the request id', () => {
-    expect(loopName('Order-42', 3)).toMatch(/^order-42-[0-9a-f]{12}$/);
+    expect(name({ requestKey: 'Order-42' })).toMatch(/^order-42-[0-9a-f]{20}$/);
   });
 
   test('two request ids that read the same still give different names', () => {
-    expect(loopName('A_B', 0)).not.toBe(loopName('a-b', 0));
+    expect(name({ requestKey: 'A_B' })).not.toBe(name({ requestKey: 'a-b' }));
   });
 
   test('without a requestId the key is a hash of the instances: same body, same key; other body, other key', () => {

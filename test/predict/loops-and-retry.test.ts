@@ -9,7 +9,7 @@ import {
   ThrottlingException,
   ValidationException,
 } from '@aws-sdk/client-sagemaker-a2i-runtime';
-import type { APIGatewayProxyEvent, SQSEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent, Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler as loops } from '../../lambda/loops';
 import { handler as retry } from '../../lambda/review-retry';
@@ -55,6 +55,43 @@ beforeEach(() => {
 });
 
 describe('GET /loops/{name}', () => {
+  test.each([
+    ['of another pipeline', 'arn:aws:sagemaker:eu-west-1:123456789012:flow-definition/other-pipeline-0a1b2c3d', 404],
+    ["of this pipeline's earlier flow definition", FLOW.replace('0a1b2c3d', '99887766'), 200],
+  ])('a loop %s: %d', async (_, flowDefinitionArn, status) => {
+    a2i.on(DescribeHumanLoopCommand).resolves({
+      HumanLoopName: 'order-7-abc',
+      HumanLoopStatus: 'InProgress',
+      CreationTime: new Date('2026-11-21T10:00:00Z'),
+      HumanLoopArn: 'arn',
+      FlowDefinitionArn: flowDefinitionArn,
+    });
+
+    expect((await call(get({ name: 'order-7-abc' }))).status).toBe(status);
+  });
+
+  test('a completed loop whose output.json is far larger than A2I writes is a 502, not read', async () => {
+    a2i.on(DescribeHumanLoopCommand).resolves({
+      HumanLoopName: 'order-7-abc',
+      HumanLoopStatus: 'Completed',
+      CreationTime: new Date('2026-11-21T10:00:00Z'),
+      HumanLoopOutput: { OutputS3Uri: OUTPUT_URI },
+      HumanLoopArn: 'arn',
+      FlowDefinitionArn: FLOW,
+    });
+    const read = jest.fn();
+    s3.on(GetObjectCommand).resolves({ ContentLength: 30 * 1024 * 1024, Body: { transformToString: read } as never });
+
+    expect(await call(get({ name: 'order-7-abc' }))).toEqual({
+      status: 502,
+      body: {
+        error: 'OutputTooLarge',
+        message: `${OUTPUT_URI} has 31457280 bytes; at most 16777216 are read`,
+      },
+    });
+    expect(read).not.toHaveBeenCalled();
+  });
+
   test('a loop in progress: its status', async () => {
     a2i.on(DescribeHumanLoopCommand).resolves({
       HumanLoopName: 'order-7-abc',
@@ -81,6 +118,7 @@ describe('GET /loops/{name}', () => {
       FlowDefinitionArn: FLOW,
     });
     s3.on(GetObjectCommand).resolves({
+      ContentLength: JSON.stringify(OUTPUT).length,
       Body: { transformToString: () => Promise.resolve(JSON.stringify(OUTPUT)) } as never,
     });
 
@@ -186,9 +224,26 @@ describe('review-retry', () => {
     });
   });
 
-  test('a loop that started meanwhile counts as done', async () => {
+  test('a loop that started meanwhile under this flow definition counts as done', async () => {
     a2i.on(StartHumanLoopCommand).rejects(new ConflictException({ message: 'exists', $metadata: {} }));
+    a2i.on(DescribeHumanLoopCommand).resolves({ FlowDefinitionArn: FLOW, HumanLoopStatus: 'InProgress' });
     expect(await retry(event(record('m1', queued)))).toEqual({ batchItemFailures: [] });
+  });
+
+  test('a conflict with a loop that is not this review stays on the queue (and reaches the dead-letter alarm)', async () => {
+    a2i.on(StartHumanLoopCommand).rejects(new ConflictException({ message: 'exists', $metadata: {} }));
+    a2i.on(DescribeHumanLoopCommand).resolves({ FlowDefinitionArn: `${FLOW}x`, HumanLoopStatus: 'InProgress' });
+    expect(await retry(event(record('m1', queued)))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+  });
+
+  test('messages left when the time is up go back to the queue untried', async () => {
+    a2i.on(StartHumanLoopCommand).resolves({});
+    const context = { getRemainingTimeInMillis: () => 500 } as Context;
+
+    expect(await retry(event(record('m1', queued)), context)).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm1' }],
+    });
+    expect(a2i.commandCalls(StartHumanLoopCommand)).toHaveLength(0);
   });
 
   test('only the messages that still fail go back to the queue', async () => {

@@ -2,12 +2,12 @@
  * The predict handler with the real SDK clients against a loopback server speaking the SageMaker runtime, A2I
  * runtime and SQS protocols: retries, timeouts and error parsing run as they do on AWS.
  */
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as PredictModule from '../../lambda/predict';
 import { ScriptedAwsServer } from '../helpers/scripted-aws-server';
 
 const server = new ScriptedAwsServer();
-let handler: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+let handler: (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
 beforeAll(async () => {
   const url = await server.start();
@@ -111,7 +111,7 @@ describe('A2I runtime', () => {
     const body = JSON.parse(server.callsOf('StartHumanLoop')[0].body) as Record<string, unknown>;
     expect(server.callsOf('StartHumanLoop')[0].path).toBe('/human-loops');
     expect(body).toMatchObject({
-      HumanLoopName: expect.stringMatching(/^wire-6-[0-9a-f]{12}$/),
+      HumanLoopName: expect.stringMatching(/^wire-6-[0-9a-f]{20}$/),
       FlowDefinitionArn: 'arn:aws:sagemaker:eu-west-1:123456789012:flow-definition/sentiment-review-0a1b2c3d',
       HumanLoopInput: {
         InputContent:
@@ -120,7 +120,7 @@ describe('A2I runtime', () => {
     });
   });
 
-  test('409 Conflict (error type only in the body) is parsed and counts as started; nothing is queued', async () => {
+  test('409 Conflict (error type only in the body) on a loop of this flow definition counts as started; nothing is queued', async () => {
     server.on('StartHumanLoop', () => ({
       status: 409,
       errorType: 'ConflictException',
@@ -132,6 +132,7 @@ describe('A2I runtime', () => {
 
     expect(response.json.predictions[0].humanReview.status).toBe('started');
     expect(server.callsOf('StartHumanLoop')).toHaveLength(1);
+    expect(server.callsOf('DescribeHumanLoop')).toHaveLength(1);
     expect(server.callsOf('SendMessage')).toHaveLength(0);
   });
 
@@ -175,7 +176,7 @@ describe('A2I runtime', () => {
     expect(server.callsOf('StartHumanLoop')).toHaveLength(2);
   });
 
-  test('when SQS is down too, the request fails with 503 so the caller retries it', async () => {
+  test('when SQS is down too, the item says the review was not recorded, so the caller sends the request again', async () => {
     server
       .on('StartHumanLoop', () => ({
         status: 402,
@@ -186,7 +187,55 @@ describe('A2I runtime', () => {
 
     const response = await call(post('wire-11'));
 
+    expect(response.statusCode).toBe(200);
+    expect(response.json.predictions[0].humanReview).toMatchObject({ status: 'failed', error: 'ReviewNotRecorded' });
+  });
+});
+
+describe('deadlines', () => {
+  const withTime = (event: APIGatewayProxyEvent, remainingMs: number) => {
+    const endsAt = Date.now() + remainingMs;
+    return handler(event, { getRemainingTimeInMillis: () => endsAt - Date.now() } as Context);
+  };
+  const batch = (requestId: string, size: number) =>
+    ({
+      body: JSON.stringify({
+        requestId,
+        instances: Array.from({ length: size }, (_, i) => ({ features: [`review ${i}`] })),
+      }),
+      requestContext: { requestId },
+    }) as unknown as APIGatewayProxyEvent;
+
+  test('with A2I slow, starts stop in time, the rest is queued, and the answer comes before the timeout', async () => {
+    server.on('StartHumanLoop', () => ({ delayMs: 400, body: { HumanLoopArn: 'arn:x' } }));
+    const began = Date.now();
+
+    const response = await withTime(batch('slow-a2i', 100), 3_500);
+
+    expect(Date.now() - began).toBeLessThan(3_500);
+    expect(response.statusCode).toBe(200);
+    const statuses = (
+      JSON.parse(response.body) as { predictions: { humanReview: { status: string } }[] }
+    ).predictions.map((p) => p.humanReview.status);
+    expect(statuses).toHaveLength(100);
+    expect(statuses.filter((s) => s === 'started').length).toBeGreaterThan(0);
+    expect(statuses.filter((s) => s === 'queued').length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 'started' || s === 'queued')).toBe(true);
+    // Every item reported queued is on the queue, under its own name.
+    const queued = server
+      .callsOf('SendMessage')
+      .map((c) => (JSON.parse(JSON.parse(c.body).MessageBody) as { name: string }).name);
+    expect(new Set(queued).size).toBe(statuses.filter((s) => s === 'queued').length);
+  });
+
+  test('a model that does not answer in time is a 503 before the timeout, with nothing started', async () => {
+    server.on('InvokeEndpoint', () => ({ delayMs: 5_000, body: '' }));
+    const began = Date.now();
+
+    const response = await withTime(batch('slow-model', 3), 3_800);
+
+    expect(Date.now() - began).toBeLessThan(3_800);
     expect(response.statusCode).toBe(503);
-    expect(response.json.error).toBe('ReviewNotRecorded');
+    expect(server.callsOf('StartHumanLoop')).toHaveLength(0);
   });
 });

@@ -1,0 +1,41 @@
+/**
+ * The time a Lambda invocation has left, from its context. Handlers plan their work against it: they stop starting
+ * new calls when too little is left, give every call an abort signal that fires before the end, and answer (or
+ * report unfinished messages) before Lambda cuts them off.
+ */
+import type { Context } from 'aws-lambda';
+
+export class Deadline {
+  private constructor(
+    private readonly endsAt: number,
+    private readonly now: () => number,
+  ) {}
+
+  /** `fallbackMs` applies when there is no Lambda context (a direct call in a script). */
+  static fromContext(context: Pick<Context, 'getRemainingTimeInMillis'> | undefined, fallbackMs: number): Deadline {
+    return Deadline.in(context?.getRemainingTimeInMillis() ?? fallbackMs);
+  }
+
+  static in(ms: number, now: () => number = Date.now): Deadline {
+    return new Deadline(now() + ms, now);
+  }
+
+  remainingMs(): number {
+    return this.endsAt - this.now();
+  }
+
+  /** Whether at most `marginMs` are left. */
+  within(marginMs: number): boolean {
+    return this.remainingMs() <= marginMs;
+  }
+
+  /** A deadline `marginMs` earlier: the end of one phase that must leave time for the next. */
+  before(marginMs: number): Deadline {
+    return new Deadline(this.endsAt - marginMs, this.now);
+  }
+
+  /** Aborts when the deadline passes (at once when it has passed). */
+  signal(): AbortSignal {
+    return AbortSignal.timeout(Math.max(0, this.remainingMs()));
+  }
+}
