@@ -52,5 +52,11 @@ export type ContentClassifier = (typeof CONTENT_CLASSIFIERS)[number];
 /** Namespace of the pipeline's CloudWatch metrics (EMF). */
 export const METRICS_NAMESPACE = 'HumanReviewPipeline';
 
+/**
+ * Tag on the workers' Cognito user pool naming the stack that owns it. The workforce custom resource reads it to
+ * recognise a workforce that an earlier, failed deploy of the same stack bound to its (retained) old pool.
+ */
+export const WORKER_POOL_STACK_TAG = 'review-pipeline:workforce-stack';
+
 /** Stack names: the CDK app creates them, the operator CLI reads their outputs. */
 export const STACK_NAMES = { workforce: 'ReviewWorkforce', pipeline: 'ReviewPipeline' } as const;

@@ -99,22 +99,54 @@ describe('private workforce and workteam custom resource', () => {
     );
   });
 
-  test('the handler may manage only this workteam and read or update only this pool', () => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Sid: 'ManageTheWorkteam',
-            Resource: {
-              'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':workteam/private-crowd/review-team$')])],
-            },
-          }),
-          Match.objectLike({
-            Sid: 'ConfigureTheWorkerPool',
-            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('WorkerPool'), 'Arn'] },
-          }),
-        ]),
+  test('the handler may manage only this workteam, create and delete only our workforce, and update only this pool', () => {
+    const statements = handlerStatements();
+    expect(statements.ManageTheWorkteam).toMatchObject({
+      Resource: {
+        'Fn::Join': ['', expect.arrayContaining([expect.stringMatching(/:workteam\/private-crowd\/review-team$/)])],
       },
+    });
+    expect(statements.CreateAndDeleteOurWorkforce).toMatchObject({
+      Action: ['sagemaker:CreateWorkforce', 'sagemaker:DeleteWorkforce'],
+      Resource: { 'Fn::Join': ['', expect.arrayContaining([expect.stringMatching(/:workforce\/review-workforce$/)])] },
+    });
+    expect(statements.SetThePortalUrlsOnTheClient).toMatchObject({
+      Action: ['cognito-idp:DescribeUserPoolClient', 'cognito-idp:UpdateUserPoolClient'],
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/WorkerPool/), 'Arn'] },
+    });
+    // DescribeUserPoolDomain has no resource type: scoped to the pool it would never apply.
+    expect(statements.ReadTheWorkforcePoolDomain).toMatchObject({
+      Action: 'cognito-idp:DescribeUserPoolDomain',
+      Resource: '*',
+    });
+  });
+
+  test('the handler is granted nothing it never calls: no tagging of workforces, no pool updates or group listing', () => {
+    const actions = Object.values(handlerStatements()).flatMap((statement) => [statement.Action].flat());
+    for (const unused of ['sagemaker:ListTags', 'cognito-idp:UpdateUserPool', 'cognito-idp:ListGroups']) {
+      expect(actions).not.toContain(unused);
+    }
+  });
+
+  test('the workforce resource waits for the pool domain and the client', () => {
+    const [resource] = Object.values(template.findResources('Custom::PrivateWorkteam')) as { DependsOn: string[] }[];
+    expect(resource.DependsOn).toEqual(
+      expect.arrayContaining([expect.stringMatching(/WorkerPoolDomain/), expect.stringMatching(/PortalClient/)]),
+    );
+  });
+
+  test("the pool carries its stack's name, so a workforce left on it by a failed deploy is recognised", () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UserPoolTags: { 'review-pipeline:workforce-stack': 'ReviewWorkforce' },
+    });
+  });
+
+  test('the portal client keeps a sign-in for a working day, not 30 days', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AccessTokenValidity: 60,
+      IdTokenValidity: 60,
+      RefreshTokenValidity: 720,
+      TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' },
     });
   });
 
@@ -132,6 +164,24 @@ describe('private workforce and workteam custom resource', () => {
     }
   });
 });
+
+interface Statement {
+  readonly Sid?: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+
+/** The policy statements of the stack that have a Sid, by Sid. */
+function handlerStatements(): Record<string, Statement> {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
+    Properties: { PolicyDocument: { Statement: Statement[] } };
+  }[];
+  const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+  const entries: [string, Statement][] = statements.flatMap((statement) =>
+    statement.Sid === undefined ? [] : [[statement.Sid, statement] as [string, Statement]],
+  );
+  return Object.fromEntries(entries);
+}
 
 describe('initial workers', () => {
   test('each email is invited by Cognito email, with no password anywhere', () => {

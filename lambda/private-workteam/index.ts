@@ -3,9 +3,11 @@
  *
  * One private workforce exists per account and Region, and the Cognito app client and the workforce depend on each
  * other (the client must list the workforce portal's URLs, which exist only once the workforce does). So this handler:
- * creates the workforce, or adopts it when it already uses this pool and client; sets the client's portal URLs while
- * writing every other client field back unchanged (it runs again on every client change, see the construct); creates or
- * updates the workteam; and on delete removes the workteam, and the workforce only when this stack created it.
+ * creates the workforce, adopts it when it already uses this pool and client, or replaces the one an earlier failed
+ * deploy of this stack left on its old pool; sets the client's portal URLs while writing every other client field back
+ * unchanged (it runs again on every client change, see the construct); creates or updates the workteam; and on delete
+ * removes the workteam, and the workforce only when this resource created it (recorded in its physical id).
+ * A create that fails undoes what it made: CloudFormation sends no delete after a failed create.
  */
 import type { UserPoolClientType } from '@aws-sdk/client-cognito-identity-provider';
 import {
@@ -13,30 +15,19 @@ import {
   DescribeUserPoolClientCommand,
   UpdateUserPoolClientCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { MemberDefinition, Workforce } from '@aws-sdk/client-sagemaker';
-import {
-  CreateWorkforceCommand,
-  CreateWorkteamCommand,
-  DeleteWorkforceCommand,
-  DeleteWorkteamCommand,
-  DescribeWorkforceCommand,
-  DescribeWorkteamCommand,
-  ListTagsCommand,
-  ListWorkforcesCommand,
-  SageMakerClient,
-  UpdateWorkteamCommand,
-  paginateListWorkteams,
-} from '@aws-sdk/client-sagemaker';
+import type { MemberDefinition } from '@aws-sdk/client-sagemaker';
+import { CreateWorkteamCommand, DescribeWorkteamCommand, UpdateWorkteamCommand } from '@aws-sdk/client-sagemaker';
 import * as z from 'zod/mini';
 import type { CustomResourceEvent, CustomResourceResponse } from '../shared/custom-resource';
 import { eventSummary, isNotFound, parseProperties } from '../shared/custom-resource';
 import { logger } from '../shared/logger';
-import { pollUntil } from '../shared/poll';
+import type { Ownership } from './ownership';
+import { parsePhysicalId, physicalId } from './ownership';
+import { deleteCreatedWorkforce, deleteWorkteam, ensureWorkforce, sagemaker, waitUntilActive } from './workforce';
 
-const sagemaker = new SageMakerClient({});
 const cognito = new CognitoIdentityProviderClient({});
 
-/** Tag on a workforce this handler created; its value is the creating stack's id. */
+/** Tag on a workteam this handler created; its value is the creating stack's id. */
 export const CREATED_BY_TAG = 'review-pipeline:created-by';
 
 const Properties = z.object({
@@ -52,87 +43,65 @@ type Properties = z.infer<typeof Properties>;
 export async function handler(event: CustomResourceEvent): Promise<CustomResourceResponse> {
   logger.info('Private workteam event', eventSummary(event));
   if (event.RequestType === 'Delete') {
-    await deleteWorkteamAndOwnWorkforce(event.PhysicalResourceId, event.StackId);
+    await deleteOwned(parsePhysicalId(event.PhysicalResourceId));
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
   const props = parseProperties(Properties, event.ResourceProperties);
-  const workforce = await ensureWorkforce(props, event.StackId);
-  const portalUrl = `https://${workforce.SubDomain}`;
-  await applyPortalUrls(props, portalUrl);
-  const workteamArn = await ensureWorkteam(props, workforce.WorkforceName ?? props.WorkforceName, event.StackId);
-  return {
-    PhysicalResourceId: props.WorkteamName,
-    Data: {
-      WorkteamArn: workteamArn,
-      WorkteamName: props.WorkteamName,
-      WorkforceName: workforce.WorkforceName ?? props.WorkforceName,
-      PortalUrl: portalUrl,
-    },
-  };
-}
-
-async function findWorkforce(): Promise<Workforce | undefined> {
-  const { Workforces = [] } = await sagemaker.send(new ListWorkforcesCommand({}));
-  return Workforces[0];
-}
-
-function usesThisPool(workforce: Workforce, props: Properties): boolean {
-  return workforce.CognitoConfig?.UserPool === props.UserPoolId && workforce.CognitoConfig.ClientId === props.ClientId;
-}
-
-function foreignWorkforceError(workforce: Workforce, props: Properties): Error {
-  const owner = workforce.CognitoConfig
-    ? `Cognito user pool ${workforce.CognitoConfig.UserPool} with app client ${workforce.CognitoConfig.ClientId}`
-    : 'an OIDC identity provider';
-  return new Error(
-    `The private workforce "${workforce.WorkforceName}" of this account and Region already uses ${owner}, ` +
-      `not user pool ${props.UserPoolId} with client ${props.ClientId}; a Region has only one private workforce. ` +
-      `Use a workteam of that workforce instead: deploy the pipeline with -c existingWorkteamArn=<workteam ARN> ` +
-      `(list them with: aws sagemaker list-workteams) and without the workforce stack.`,
-  );
-}
-
-async function ensureWorkforce(props: Properties, stackId: string): Promise<Workforce> {
-  let workforce = await findWorkforce();
-  if (workforce === undefined) {
-    try {
-      await sagemaker.send(
-        new CreateWorkforceCommand({
-          WorkforceName: props.WorkforceName,
-          CognitoConfig: { UserPool: props.UserPoolId, ClientId: props.ClientId },
-          Tags: [{ Key: CREATED_BY_TAG, Value: stackId }],
+  const previous = event.RequestType === 'Update' ? parsePhysicalId(event.PhysicalResourceId) : undefined;
+  const { workforceName, created } = await ensureWorkforce(props, stackNameOf(event.StackId));
+  try {
+    const workforce = await waitUntilActive(workforceName);
+    const portalUrl = `https://${workforce.SubDomain}`;
+    await applyPortalUrls(props, portalUrl);
+    const workteamArn = await ensureWorkteam(props, workforceName, event.StackId);
+    return {
+      PhysicalResourceId: nextPhysicalId(props, previous, created ? workforceName : undefined),
+      Data: {
+        WorkteamArn: workteamArn,
+        WorkteamName: props.WorkteamName,
+        WorkforceName: workforceName,
+        PortalUrl: portalUrl,
+      },
+    };
+  } catch (error) {
+    if (event.RequestType === 'Create' && created) {
+      await undoCreate(props.WorkteamName, workforceName).catch((undoError: unknown) =>
+        logger.error('Could not undo the failed create; delete the workforce by hand', {
+          workforceName,
+          error: undoError instanceof Error ? undoError.message : String(undoError),
         }),
       );
-      logger.info('Created the private workforce', { workforceName: props.WorkforceName });
-    } catch (error) {
-      // Another deployment created it between our list and create: adopt or refuse below, like any existing one.
-      if (!(error instanceof Error && /more than one workforce/i.test(error.message))) throw error;
     }
-    workforce = await findWorkforce();
-    if (workforce === undefined)
-      throw new Error('The private workforce was created but is not listed yet; deploy again');
-  } else {
-    logger.info('Found the private workforce', { workforceName: workforce.WorkforceName });
+    throw error;
   }
-  if (!usesThisPool(workforce, props)) throw foreignWorkforceError(workforce, props);
-  return waitUntilActive(workforce.WorkforceName ?? props.WorkforceName);
 }
 
-async function waitUntilActive(workforceName: string): Promise<Workforce> {
-  const workforce = await pollUntil(
-    async () => {
-      const { Workforce: found } = await sagemaker.send(new DescribeWorkforceCommand({ WorkforceName: workforceName }));
-      const settled = found?.Status === undefined || !['Initializing', 'Updating'].includes(found.Status);
-      return found && settled && found.SubDomain ? found : undefined;
-    },
-    { description: `workforce ${workforceName} to become Active` },
-  );
-  if (workforce.Status !== undefined && workforce.Status !== 'Active') {
-    throw new Error(
-      `Workforce ${workforceName} is ${workforce.Status}: ${workforce.FailureReason ?? 'no reason given'}`,
-    );
+/**
+ * The physical id changes only with the workteam's name (then CloudFormation deletes the old team): an update of the
+ * same team keeps its id, so the delete that follows a replacement never removes the team this update kept.
+ */
+function nextPhysicalId(props: Properties, previous: Ownership | undefined, createdNow: string | undefined): string {
+  if (previous?.workteamName === props.WorkteamName) return physicalId(previous);
+  return physicalId({ workteamName: props.WorkteamName, createdWorkforce: previous?.createdWorkforce ?? createdNow });
+}
+
+function stackNameOf(stackId: string): string {
+  return /:stack\/([^/]+)\//.exec(stackId)?.[1] ?? stackId;
+}
+
+async function deleteOwned(ownership: Ownership): Promise<void> {
+  await deleteWorkteam(ownership.workteamName);
+  if (ownership.createdWorkforce === undefined) {
+    logger.info('Keeping the workforce: this resource adopted it and did not create it');
+    return;
   }
-  return workforce;
+  await deleteCreatedWorkforce(ownership.createdWorkforce, ownership.workteamName);
+}
+
+async function undoCreate(workteamName: string, workforceName: string): Promise<void> {
+  logger.info('Undoing the failed create: deleting what it made', { workteamName, workforceName });
+  await deleteWorkteam(workteamName);
+  await deleteCreatedWorkforce(workforceName, workteamName);
 }
 
 /**
@@ -209,40 +178,4 @@ async function ensureWorkteam(props: Properties, workforceName: string, stackId:
     logger.info('Updated the workteam', { workteamName: props.WorkteamName });
   }
   return existing.WorkteamArn;
-}
-
-async function deleteWorkteamAndOwnWorkforce(workteamName: string, stackId: string): Promise<void> {
-  try {
-    await sagemaker.send(new DeleteWorkteamCommand({ WorkteamName: workteamName }));
-    logger.info('Deleted the workteam', { workteamName });
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-    logger.info('Workteam was already gone', { workteamName });
-  }
-  const workforce = await findWorkforce();
-  if (workforce?.WorkforceArn === undefined || workforce.WorkforceName === undefined) return;
-  const { Tags = [] } = await sagemaker.send(new ListTagsCommand({ ResourceArn: workforce.WorkforceArn }));
-  if (!Tags.some((tag) => tag.Key === CREATED_BY_TAG && tag.Value === stackId)) {
-    logger.info('Keeping the workforce: this stack adopted it and did not create it', {
-      workforceName: workforce.WorkforceName,
-    });
-    return;
-  }
-  const others = [];
-  for await (const page of paginateListWorkteams({ client: sagemaker }, {})) {
-    others.push(
-      ...(page.Workteams ?? []).filter(
-        (team) => team.WorkteamName !== workteamName && team.WorkforceArn === workforce.WorkforceArn,
-      ),
-    );
-  }
-  if (others.length > 0) {
-    logger.info('Keeping the workforce: other workteams still use it', {
-      workforceName: workforce.WorkforceName,
-      workteams: others.map((team) => team.WorkteamName),
-    });
-    return;
-  }
-  await sagemaker.send(new DeleteWorkforceCommand({ WorkforceName: workforce.WorkforceName }));
-  logger.info('Deleted the workforce this stack created', { workforceName: workforce.WorkforceName });
 }

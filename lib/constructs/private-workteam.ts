@@ -10,6 +10,8 @@ import { HandlerProvider } from './handler-function';
 export interface PrivateWorkteamProps {
   readonly userPool: cognito.IUserPool;
   readonly client: cognito.UserPoolClient;
+  /** The pool's hosted domain: the workforce portal signs workers in through it, so it must exist first. */
+  readonly domain: cognito.UserPoolDomain;
   /** The user pool group whose members form the workteam. */
   readonly groupName: string;
   /** Name used when the workforce is created here (an existing workforce keeps its name). */
@@ -50,7 +52,7 @@ export class PrivateWorkteam extends Construct {
         ClientSettingsFingerprint: declaredPropertiesFingerprint(props.client.node.defaultChild as CfnResource),
       },
     });
-    resource.node.addDependency(props.client);
+    resource.node.addDependency(props.client, props.domain);
     this.workteamArn = resource.getAttString('WorkteamArn');
     this.workteamName = resource.getAttString('WorkteamName');
     this.portalUrl = resource.getAttString('PortalUrl');
@@ -68,23 +70,20 @@ export class PrivateWorkteam extends Construct {
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'ManageTheRegionsWorkforce',
+        sid: 'DescribeTheRegionsWorkforce',
         // The Region's single workforce may already exist under another name; it is adopted only when it uses this pool.
-        actions: [
-          'sagemaker:CreateWorkforce',
-          'sagemaker:DescribeWorkforce',
-          'sagemaker:DeleteWorkforce',
-          'sagemaker:ListTags',
-          'sagemaker:AddTags',
-        ],
+        actions: ['sagemaker:DescribeWorkforce'],
         resources: [sagemakerArn('workforce')],
       }),
     );
-    acknowledgeWildcardResource(role, '*', 'ListWorkforces and ListWorkteams have no resource-level permissions.');
-    acknowledgeWildcardResource(
-      role,
-      sagemakerArn('workforce'),
-      "A Region's single private workforce may already exist under any name; it is adopted only when it uses this pool and client.",
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'CreateAndDeleteOurWorkforce',
+        // Only the workforce of our name: DeleteWorkforce has no condition keys, and workforces take no tags, so the
+        // exact ARN is what limits it to the workforce this resource creates.
+        actions: ['sagemaker:CreateWorkforce', 'sagemaker:DeleteWorkforce'],
+        resources: [sagemakerArn('workforce', props.workforceName)],
+      }),
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -101,18 +100,46 @@ export class PrivateWorkteam extends Construct {
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'ConfigureTheWorkerPool',
-        // SageMaker reads the pool, client and group when it creates the workforce and workteam on our behalf.
-        actions: [
-          'cognito-idp:DescribeUserPool',
-          'cognito-idp:DescribeUserPoolClient',
-          'cognito-idp:DescribeUserPoolDomain',
-          'cognito-idp:UpdateUserPool',
-          'cognito-idp:UpdateUserPoolClient',
-          'cognito-idp:ListGroups',
-        ],
+        sid: 'SetThePortalUrlsOnTheClient',
+        actions: ['cognito-idp:DescribeUserPoolClient', 'cognito-idp:UpdateUserPoolClient'],
         resources: [props.userPool.userPoolArn],
       }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadTheWorkforcePoolDomain',
+        // SageMaker reads the pool's domain with the caller's rights when it creates the workforce; this action has
+        // no resource type.
+        actions: ['cognito-idp:DescribeUserPoolDomain'],
+        resources: ['*'],
+      }),
+    );
+    const anyPool = Arn.format(
+      { service: 'cognito-idp', resource: 'userpool', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME },
+      stack,
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RecogniseThisStacksOldPool',
+        // Reads the tags of the pool a found workforce uses, to recognise this stack's pool from a failed deploy.
+        actions: ['cognito-idp:DescribeUserPool'],
+        resources: [anyPool],
+      }),
+    );
+    acknowledgeWildcardResource(
+      role,
+      '*',
+      'ListWorkforces, ListWorkteams and cognito-idp:DescribeUserPoolDomain have no resource-level permissions.',
+    );
+    acknowledgeWildcardResource(
+      role,
+      sagemakerArn('workforce'),
+      "DescribeWorkforce only: a Region's single private workforce may already exist under any name; it is adopted only when it uses this pool and client.",
+    );
+    acknowledgeWildcardResource(
+      role,
+      anyPool,
+      'DescribeUserPool only (read): the pool a found workforce uses is known only at run time; its tags say whether it is this stack’s pool from a failed deploy.',
     );
   }
 }

@@ -1,6 +1,7 @@
-import { Aws, Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { WORKER_POOL_STACK_TAG } from '../../common/contract';
 import { shortHash } from '../../common/names';
 import { acknowledge } from '../nag';
 
@@ -63,6 +64,8 @@ export class WorkerUserPool extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // The pool outlives a failed deploy (it is retained); the workforce resource recognises it by this tag.
+    Tags.of(this.userPool).add(WORKER_POOL_STACK_TAG, Stack.of(this).stackName);
     acknowledge(
       this.userPool,
       'COG8',
@@ -100,6 +103,11 @@ export class WorkerUserPool extends Construct {
       },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
+      // Set on purpose: an hour of access per sign-in, and a working day before a worker signs in again (tasks take
+      // at most 8 hours), instead of Cognito's 30-day refresh token on shared labeling workstations.
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
     });
 
     for (const email of props.workerEmails ?? []) this.inviteWorker(email);

@@ -26,6 +26,7 @@ export class WorkforceStack extends Stack {
     const team = new PrivateWorkteam(this, 'Workteam', {
       userPool: pool.userPool,
       client: pool.client,
+      domain: pool.domain,
       groupName: pool.groupName,
       workforceName: workforce.workforceName,
       workteamName: workforce.workteamName,

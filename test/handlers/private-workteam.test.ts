@@ -1,6 +1,7 @@
 import {
   CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand,
+  DescribeUserPoolCommand,
   UpdateUserPoolClientCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
@@ -10,7 +11,6 @@ import {
   DeleteWorkteamCommand,
   DescribeWorkforceCommand,
   DescribeWorkteamCommand,
-  ListTagsCommand,
   ListWorkforcesCommand,
   ListWorkteamsCommand,
   SageMakerClient,
@@ -74,10 +74,13 @@ beforeEach(() => {
   sagemaker.on(CreateWorkteamCommand).resolves({ WorkteamArn: workteamArn });
   cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: client });
   cognito.on(UpdateUserPoolClientCommand).resolves({});
+  cognito.on(DescribeUserPoolCommand).resolves({ UserPool: { Id: 'eu-west-1_Other', UserPoolTags: {} } });
 });
 
+const CREATED_ID = 'review-team+workforce:review-workforce';
+
 describe('create', () => {
-  test('creates the workforce with the pool and client, tagged with the stack that created it', async () => {
+  test('creates the workforce with the pool and client (no tags: SageMaker refuses them on workforces) and records that in its physical id', async () => {
     sagemaker
       .on(ListWorkforcesCommand)
       .resolvesOnce({ Workforces: [] })
@@ -88,10 +91,9 @@ describe('create', () => {
     expect(sagemaker.commandCalls(CreateWorkforceCommand)[0].args[0].input).toEqual({
       WorkforceName: 'review-workforce',
       CognitoConfig: { UserPool: props.UserPoolId, ClientId: props.ClientId },
-      Tags: [{ Key: CREATED_BY_TAG, Value: STACK_ID }],
     });
     expect(result).toEqual({
-      PhysicalResourceId: 'review-team',
+      PhysicalResourceId: CREATED_ID,
       Data: {
         WorkteamArn: workteamArn,
         WorkteamName: 'review-team',
@@ -128,6 +130,7 @@ describe('create', () => {
     expect(sagemaker.commandCalls(CreateWorkforceCommand)).toHaveLength(0);
     expect(sagemaker.commandCalls(CreateWorkteamCommand)[0].args[0].input.WorkforceName).toBe('default');
     expect(result.Data?.WorkforceName).toBe('default');
+    expect(result.PhysicalResourceId).toBe('review-team');
   });
 
   test('adopts a workforce another deployment created between the list and the create', async () => {
@@ -157,6 +160,86 @@ describe('create', () => {
     );
     expect(sagemaker.commandCalls(CreateWorkteamCommand)).toHaveLength(0);
     expect(cognito.commandCalls(UpdateUserPoolClientCommand)).toHaveLength(0);
+  });
+
+  describe('a workforce an earlier failed deploy of this stack left on its old (retained) pool', () => {
+    const leftover = {
+      ...workforce,
+      WorkforceArn: 'arn:aws:sagemaker:eu-west-1:123456789012:workforce/review-workforce',
+      CognitoConfig: { UserPool: 'eu-west-1_OldPool', ClientId: 'old-client' },
+    };
+    beforeEach(() => {
+      cognito.on(DescribeUserPoolCommand, { UserPoolId: 'eu-west-1_OldPool' }).resolves({
+        UserPool: { Id: 'eu-west-1_OldPool', UserPoolTags: { 'review-pipeline:workforce-stack': 'ReviewWorkforce' } },
+      });
+      sagemaker.on(DeleteWorkteamCommand).resolves({ Success: true });
+      sagemaker.on(DeleteWorkforceCommand).resolves({});
+    });
+
+    test('is replaced: its workteam and the workforce are deleted, then made again over the current pool', async () => {
+      sagemaker
+        .on(ListWorkforcesCommand)
+        .resolvesOnce({ Workforces: [leftover] })
+        .resolvesOnce({ Workforces: [] })
+        .resolves({ Workforces: [workforce] });
+      sagemaker.on(ListWorkteamsCommand).resolves({
+        Workteams: [{ WorkteamName: 'review-team', WorkforceArn: leftover.WorkforceArn } as never],
+      });
+
+      const result = await handler(createEvent(props));
+
+      expect(sagemaker.commandCalls(DeleteWorkteamCommand)[0].args[0].input).toEqual({ WorkteamName: 'review-team' });
+      expect(sagemaker.commandCalls(DeleteWorkforceCommand)[0].args[0].input).toEqual({
+        WorkforceName: 'review-workforce',
+      });
+      expect(sagemaker.commandCalls(CreateWorkforceCommand)[0].args[0].input.CognitoConfig).toEqual({
+        UserPool: props.UserPoolId,
+        ClientId: props.ClientId,
+      });
+      expect(result.PhysicalResourceId).toBe(CREATED_ID);
+    });
+
+    test('is refused, with what to do, while workteams of someone else use it', async () => {
+      sagemaker.on(ListWorkforcesCommand).resolves({ Workforces: [leftover] });
+      sagemaker.on(ListWorkteamsCommand).resolves({
+        Workteams: [{ WorkteamName: 'their-team', WorkforceArn: leftover.WorkforceArn } as never],
+      });
+
+      await expect(handler(createEvent(props))).rejects.toThrow(
+        'The private workforce "review-workforce" was left by an earlier failed deploy of this stack, bound to its old user pool eu-west-1_OldPool, but workteams their-team use it.',
+      );
+      expect(sagemaker.commandCalls(DeleteWorkforceCommand)).toHaveLength(0);
+    });
+  });
+
+  test('a create that fails after making the workforce deletes it again (CloudFormation sends no delete for it)', async () => {
+    sagemaker
+      .on(ListWorkforcesCommand)
+      .resolvesOnce({ Workforces: [] })
+      .resolvesOnce({ Workforces: [workforce] })
+      .resolvesOnce({ Workforces: [workforce] })
+      .resolves({ Workforces: [] });
+    sagemaker.on(ListWorkteamsCommand).resolves({ Workteams: [] });
+    sagemaker.on(CreateWorkteamCommand).rejects(serviceError('ValidationException', 'group reviewers not found'));
+    sagemaker
+      .on(DeleteWorkteamCommand)
+      .rejects(serviceError('ValidationException', 'Workteam review-team does not exist'));
+    sagemaker.on(DeleteWorkforceCommand).resolves({});
+
+    await expect(handler(createEvent(props))).rejects.toThrow('group reviewers not found');
+
+    expect(sagemaker.commandCalls(DeleteWorkforceCommand)[0].args[0].input).toEqual({
+      WorkforceName: 'review-workforce',
+    });
+  });
+
+  test('a create that fails on an adopted workforce leaves the workforce alone', async () => {
+    sagemaker.on(ListWorkforcesCommand).resolves({ Workforces: [workforce] });
+    sagemaker.on(CreateWorkteamCommand).rejects(serviceError('ValidationException', 'group reviewers not found'));
+
+    await expect(handler(createEvent(props))).rejects.toThrow('group reviewers not found');
+
+    expect(sagemaker.commandCalls(DeleteWorkforceCommand)).toHaveLength(0);
   });
 
   test('waits while the new workforce is Initializing', async () => {
@@ -267,29 +350,39 @@ describe('update', () => {
     expect(sagemaker.commandCalls(DeleteWorkteamCommand)).toHaveLength(0);
     expect(result.PhysicalResourceId).toBe('night-shift');
   });
+
+  test('an update keeps the record that this resource created the workforce, under the same or a new team name', async () => {
+    expect((await handler(updateEvent(CREATED_ID, props, props))).PhysicalResourceId).toBe(CREATED_ID);
+    expect(
+      (await handler(updateEvent(CREATED_ID, { ...props, WorkteamName: 'night-shift' }, props))).PhysicalResourceId,
+    ).toBe('night-shift+workforce:review-workforce');
+  });
 });
 
 describe('delete', () => {
   beforeEach(() => {
     sagemaker.on(ListWorkforcesCommand).resolves({ Workforces: [workforce] });
     sagemaker.on(DeleteWorkteamCommand).resolves({ Success: true });
+    sagemaker.on(DeleteWorkforceCommand).resolves({});
     sagemaker.on(ListWorkteamsCommand).resolves({ Workteams: [] });
   });
 
-  test('removes the workteam and the workforce this stack created', async () => {
-    sagemaker.on(ListTagsCommand).resolves({ Tags: [{ Key: CREATED_BY_TAG, Value: STACK_ID }] });
+  test('removes the workteam and the workforce this resource created, as its physical id says; no tagging call', async () => {
+    sagemaker
+      .on(ListWorkforcesCommand)
+      .resolvesOnce({ Workforces: [workforce] })
+      .resolves({ Workforces: [] });
 
-    await handler(deleteEvent('review-team', props));
+    await handler(deleteEvent(CREATED_ID, props));
 
     expect(sagemaker.commandCalls(DeleteWorkteamCommand)[0].args[0].input).toEqual({ WorkteamName: 'review-team' });
     expect(sagemaker.commandCalls(DeleteWorkforceCommand)[0].args[0].input).toEqual({
       WorkforceName: 'review-workforce',
     });
+    expect(sagemaker.calls().map((call) => call.args[0].constructor.name)).not.toContain('ListTagsCommand');
   });
 
   test('keeps an adopted workforce', async () => {
-    sagemaker.on(ListTagsCommand).resolves({ Tags: [] });
-
     await handler(deleteEvent('review-team', props));
 
     expect(sagemaker.commandCalls(DeleteWorkteamCommand)).toHaveLength(1);
@@ -297,7 +390,6 @@ describe('delete', () => {
   });
 
   test('keeps a created workforce while other workteams still use it', async () => {
-    sagemaker.on(ListTagsCommand).resolves({ Tags: [{ Key: CREATED_BY_TAG, Value: STACK_ID }] });
     sagemaker.on(ListWorkteamsCommand).resolves({
       Workteams: [
         { WorkteamName: 'review-team', WorkforceArn: workforce.WorkforceArn } as never,
@@ -305,18 +397,19 @@ describe('delete', () => {
       ],
     });
 
-    await handler(deleteEvent('review-team', props));
+    await handler(deleteEvent(CREATED_ID, props));
 
     expect(sagemaker.commandCalls(DeleteWorkforceCommand)).toHaveLength(0);
   });
 
-  test('a workteam that is already gone is success', async () => {
+  test('a workteam and workforce that are already gone are success', async () => {
     sagemaker
       .on(DeleteWorkteamCommand)
       .rejects(serviceError('ValidationException', 'Workteam review-team does not exist'));
-    sagemaker.on(ListTagsCommand).resolves({ Tags: [] });
+    sagemaker.on(ListWorkforcesCommand).resolves({ Workforces: [] });
 
-    await expect(handler(deleteEvent('review-team', props))).resolves.toEqual({ PhysicalResourceId: 'review-team' });
+    await expect(handler(deleteEvent(CREATED_ID, props))).resolves.toEqual({ PhysicalResourceId: CREATED_ID });
+    expect(sagemaker.commandCalls(DeleteWorkforceCommand)).toHaveLength(0);
   });
 
   test('other errors fail the delete', async () => {
