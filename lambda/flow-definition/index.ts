@@ -9,6 +9,7 @@ import {
   DescribeFlowDefinitionCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import { paginateListHumanLoops, SageMakerA2IRuntimeClient } from '@aws-sdk/client-sagemaker-a2i-runtime';
 import * as z from 'zod/mini';
 import { isA2iName, nameWithContentHash } from '../../common/names';
 import type { CustomResourceEvent, CustomResourceResponse } from '../shared/custom-resource';
@@ -17,6 +18,7 @@ import { logger } from '../shared/logger';
 import { pollUntil } from '../shared/poll';
 
 const sagemaker = new SageMakerClient({});
+const a2i = new SageMakerA2IRuntimeClient({});
 
 const Properties = z.object({
   NamePrefix: z.string(),
@@ -125,21 +127,70 @@ function isRoleNotReady(error: unknown): boolean {
   return error instanceof Error && error.name === 'ValidationException' && /role|assume/i.test(error.message);
 }
 
-/** Deletes and waits until it is gone, so the task UI it uses can be deleted right after. */
+/** Loops named in a refusal; the count covers them all. */
+const LOOPS_NAMED_MAX = 5;
+/** How long a delete answered ResourceInUse is tried again before the handler reports what holds the flow definition. */
+const IN_USE_WAIT_MS = 5 * 60_000;
+
+/**
+ * Deletes and waits until it is gone, so the task UI it uses can be deleted right after. Deleting a flow definition
+ * makes A2I stop and delete its loops that no worker has started: with reviews in progress the delete is refused,
+ * naming them, instead (during an update CloudFormation then keeps the old flow definition and the reviews finish;
+ * on destroy the stack waits for the operator).
+ */
 async function deleteFlowDefinition(name: string): Promise<void> {
   if (!isA2iName(name)) {
     logger.info('No flow definition was created under this physical id; nothing to delete', { name });
     return;
   }
-  try {
-    await sagemaker.send(new DeleteFlowDefinitionCommand({ FlowDefinitionName: name }));
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
+  const state = await describeFlowDefinition(name);
+  if (state.status === 'absent') {
     logger.info('Flow definition was already gone', { name });
     return;
+  }
+  if (state.status !== 'Deleting') {
+    await refuseWhileInProgress(name, state.arn);
+    await pollUntil(
+      async () => {
+        try {
+          await sagemaker.send(new DeleteFlowDefinitionCommand({ FlowDefinitionName: name }));
+          return true;
+        } catch (error) {
+          if (isNotFound(error)) return true;
+          if (!(error instanceof Error && error.name === 'ResourceInUse')) throw error;
+          logger.info('The flow definition is in use; trying again', { name });
+          return undefined;
+        }
+      },
+      {
+        description: `flow definition ${name} to be released (DeleteFlowDefinition answers ResourceInUse)`,
+        timeoutMs: IN_USE_WAIT_MS,
+      },
+    ).catch(async (error: unknown) => {
+      await refuseWhileInProgress(name, state.arn);
+      throw error;
+    });
   }
   await pollUntil(async () => ((await describeFlowDefinition(name)).status === 'absent' ? true : undefined), {
     description: `flow definition ${name} to finish deleting`,
   });
   logger.info('Deleted flow definition', { name });
+}
+
+/** Fails, naming the loops, while human loops of the flow definition are in progress. */
+async function refuseWhileInProgress(name: string, arn: string): Promise<void> {
+  const inProgress: string[] = [];
+  for await (const page of paginateListHumanLoops({ client: a2i }, { FlowDefinitionArn: arn, MaxResults: 100 })) {
+    for (const loop of page.HumanLoopSummaries ?? [])
+      if (loop.HumanLoopStatus === 'InProgress' && loop.HumanLoopName) inProgress.push(loop.HumanLoopName);
+  }
+  if (inProgress.length === 0) return;
+  const named = inProgress.slice(0, LOOPS_NAMED_MAX).join(', ');
+  throw new Error(
+    `Flow definition ${name} has ${inProgress.length} human loop${inProgress.length === 1 ? '' : 's'} in progress ` +
+      `(${named}${inProgress.length > LOOPS_NAMED_MAX ? ', ...' : ''}); deleting it would make A2I stop the unanswered ones. ` +
+      'Wait until they end (npx review-pipeline loops list --status InProgress), or stop them ' +
+      '(npx review-pipeline loops stop <name>), then deploy or destroy again. A deploy that replaced this flow ' +
+      'definition has succeeded; only the old one is kept until its reviews are done.',
+  );
 }

@@ -81,6 +81,15 @@ export class FlowDefinition extends Construct {
       'Flow definition names end in a hash of the configuration made at deploy time; the prefix limits them to this pipeline.',
     );
     this.role.grantPassRole(provider.onEvent.grantPrincipal);
+    // Before deleting, the handler lists the flow definition's loops in progress: A2I would stop the unanswered ones.
+    provider.onEvent.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['sagemaker:ListHumanLoops'], resources: ['*'] }),
+    );
+    acknowledgeWildcardResource(
+      provider.onEvent.role!,
+      '*',
+      'ListHumanLoops has no resource-level permissions; the handler lists only the flow definition it deletes.',
+    );
 
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,

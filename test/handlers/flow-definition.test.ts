@@ -6,11 +6,13 @@ import {
   SageMakerClient,
   SageMakerServiceException,
 } from '@aws-sdk/client-sagemaker';
+import { ListHumanLoopsCommand, SageMakerA2IRuntimeClient } from '@aws-sdk/client-sagemaker-a2i-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambda/flow-definition';
 import { createEvent, deleteEvent, updateEvent } from '../helpers/events';
 
 const sagemaker = mockClient(SageMakerClient);
+const a2i = mockClient(SageMakerA2IRuntimeClient);
 // As CloudFormation delivers them: every value a string.
 const props = {
   NamePrefix: 'sentiment-review',
@@ -43,7 +45,11 @@ function simulateCreate(initializingPolls: number) {
   });
 }
 
-beforeEach(() => sagemaker.reset());
+beforeEach(() => {
+  sagemaker.reset();
+  a2i.reset();
+  a2i.on(ListHumanLoopsCommand).resolves({ HumanLoopSummaries: [] });
+});
 
 test('create sends the whole configuration, with numbers as numbers', async () => {
   simulateCreate(0);
@@ -171,26 +177,85 @@ test('a flow definition of the same name still Deleting is waited for before it 
   expect(sagemaker.commandCalls(CreateFlowDefinitionCommand)).toHaveLength(1);
 });
 
-test('delete waits until the flow definition is gone', async () => {
-  sagemaker.on(DeleteFlowDefinitionCommand).resolves({});
-  sagemaker
-    .on(DescribeFlowDefinitionCommand)
-    .resolvesOnce(described('sentiment-review-0a1b2c3d', 'Deleting'))
-    .resolvesOnce(described('sentiment-review-0a1b2c3d', 'Deleting'))
-    .rejects(notFound());
+describe('delete', () => {
+  const NAME = 'sentiment-review-0a1b2c3d';
+  const inUse = () =>
+    new SageMakerServiceException({ name: 'ResourceInUse', $fault: 'client', $metadata: {}, message: 'in use' });
 
-  await handler(deleteEvent('sentiment-review-0a1b2c3d', props));
+  test('deletes a flow definition without loops in progress and waits until it is gone', async () => {
+    sagemaker.on(DeleteFlowDefinitionCommand).resolves({});
+    sagemaker
+      .on(DescribeFlowDefinitionCommand)
+      .resolvesOnce(described(NAME, 'Active'))
+      .resolvesOnce(described(NAME, 'Deleting'))
+      .resolvesOnce(described(NAME, 'Deleting'))
+      .rejects(notFound());
+    a2i.on(ListHumanLoopsCommand).resolves({
+      HumanLoopSummaries: [{ HumanLoopName: 'done-1', HumanLoopStatus: 'Completed' } as never],
+    });
 
-  expect(sagemaker.commandCalls(DescribeFlowDefinitionCommand)).toHaveLength(3);
-});
+    await handler(deleteEvent(NAME, props));
 
-test('delete of a flow definition that is already gone is success', async () => {
-  sagemaker.on(DeleteFlowDefinitionCommand).rejects(notFound());
-
-  await expect(handler(deleteEvent('sentiment-review-0a1b2c3d', props))).resolves.toEqual({
-    PhysicalResourceId: 'sentiment-review-0a1b2c3d',
+    expect(a2i.commandCalls(ListHumanLoopsCommand)[0].args[0].input).toMatchObject({ FlowDefinitionArn: arnOf(NAME) });
+    expect(sagemaker.commandCalls(DeleteFlowDefinitionCommand)).toHaveLength(1);
+    expect(sagemaker.commandCalls(DescribeFlowDefinitionCommand)).toHaveLength(4);
   });
-  expect(sagemaker.commandCalls(DescribeFlowDefinitionCommand)).toHaveLength(0);
+
+  test('is refused while reviews are in progress, naming them: A2I would stop the unanswered ones', async () => {
+    sagemaker.on(DescribeFlowDefinitionCommand).resolves(described(NAME, 'Active'));
+    a2i
+      .on(ListHumanLoopsCommand)
+      .resolvesOnce({
+        HumanLoopSummaries: [
+          { HumanLoopName: 'loop-1', HumanLoopStatus: 'InProgress' } as never,
+          { HumanLoopName: 'loop-2', HumanLoopStatus: 'Completed' } as never,
+        ],
+        NextToken: 'page-2',
+      })
+      .resolves({ HumanLoopSummaries: [{ HumanLoopName: 'loop-3', HumanLoopStatus: 'InProgress' } as never] });
+
+    await expect(handler(deleteEvent(NAME, props))).rejects.toThrow(
+      `Flow definition ${NAME} has 2 human loops in progress (loop-1, loop-3); deleting it would make A2I stop the unanswered ones.`,
+    );
+    expect(sagemaker.commandCalls(DeleteFlowDefinitionCommand)).toHaveLength(0);
+  });
+
+  test('ResourceInUse is waited out, then the delete goes through', async () => {
+    sagemaker.on(DeleteFlowDefinitionCommand).rejectsOnce(inUse()).rejectsOnce(inUse()).resolves({});
+    sagemaker.on(DescribeFlowDefinitionCommand).resolvesOnce(described(NAME, 'Active')).rejects(notFound());
+
+    await handler(deleteEvent(NAME, props));
+
+    expect(sagemaker.commandCalls(DeleteFlowDefinitionCommand)).toHaveLength(3);
+  });
+
+  test('ResourceInUse that lasts is reported with what holds the flow definition', async () => {
+    jest.useFakeTimers({ now: 0 });
+    process.env.POLL_INTERVAL_MS = '5000';
+    try {
+      sagemaker.on(DeleteFlowDefinitionCommand).rejects(inUse());
+      sagemaker.on(DescribeFlowDefinitionCommand).resolves(described(NAME, 'Active'));
+      a2i
+        .on(ListHumanLoopsCommand)
+        .resolvesOnce({ HumanLoopSummaries: [] })
+        .resolves({ HumanLoopSummaries: [{ HumanLoopName: 'late-1', HumanLoopStatus: 'InProgress' } as never] });
+
+      const deleting = handler(deleteEvent(NAME, props));
+      const settled = expect(deleting).rejects.toThrow(`Flow definition ${NAME} has 1 human loop in progress (late-1)`);
+      await jest.advanceTimersByTimeAsync(6 * 60_000);
+      await settled;
+    } finally {
+      process.env.POLL_INTERVAL_MS = '1';
+      jest.useRealTimers();
+    }
+  });
+
+  test('a flow definition that is already gone is success', async () => {
+    sagemaker.on(DescribeFlowDefinitionCommand).rejects(notFound());
+
+    await expect(handler(deleteEvent(NAME, props))).resolves.toEqual({ PhysicalResourceId: NAME });
+    expect(sagemaker.commandCalls(DeleteFlowDefinitionCommand)).toHaveLength(0);
+  });
 });
 
 test('TaskCount 4 is refused before any call', async () => {
