@@ -64,6 +64,28 @@ export function createTemplateEngine(options: RenderOptions = {}): Liquid {
   return engine;
 }
 
+/**
+ * Warnings about a template that renders but may show workers the wrong thing. SageMaker does not document whether it
+ * escapes the output of `to_json`; AWS's own samples write `to_json | escape`, which is safe either way.
+ */
+export function templateWarnings(template: string): string[] {
+  const warnings: string[] = [];
+  for (const match of template.matchAll(/{{-?([\s\S]*?)-?}}/g)) {
+    const filters = match[1]
+      .split('|')
+      .slice(1)
+      .map((filter) => filter.split(':')[0].trim());
+    const toJson = filters.indexOf('to_json');
+    if (toJson === -1 || filters.slice(toJson + 1).some((f) => f === 'escape' || f === 'escape_once')) continue;
+    const line = template.slice(0, match.index).split('\n').length;
+    warnings.push(
+      `line ${line}: ${match[0].trim()} uses to_json without | escape after it; SageMaker does not document ` +
+        'whether it escapes to_json output, so write to_json | escape (as AWS samples do)',
+    );
+  }
+  return warnings;
+}
+
 /** The template with `task.input` set to the loop's input. */
 export async function renderTaskTemplate(
   template: string,

@@ -9,7 +9,11 @@ import { EXISTING_ENDPOINT, MODEL_ARCHIVE, synthApp } from './helpers/app';
 
 const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const configurations: Record<string, Record<string, unknown>> = {
-  'existing endpoint, managed workforce': { ...EXISTING_ENDPOINT, workerEmails: 'ana@example.com' },
+  'existing endpoint, managed workforce, alarm email': {
+    ...EXISTING_ENDPOINT,
+    workerEmails: 'ana@example.com',
+    alarmEmail: 'ops@example.com',
+  },
   'model archive on instances with a KMS key': { ...MODEL_ARCHIVE, kmsKeyArn: KEY_ARN },
   'serverless model, MFA required': { ...MODEL_ARCHIVE, serverlessMemorySizeInMB: 2048, workerMfa: 'required' },
   'existing workteam': {

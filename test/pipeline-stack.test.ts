@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { HumanTaskUi } from '../lib/constructs/human-task-ui';
 import { ModelEndpoint } from '../lib/constructs/model-endpoint';
 import { EXISTING_ENDPOINT, MODEL_ARCHIVE, normalizedTemplate, templates } from './helpers/app';
 
@@ -150,6 +151,15 @@ describe('human task UI', () => {
     expect(content).toContain('{{ task.input.taskObject }}');
     expect(content).toContain('<full-instructions');
     expect(content).toContain('<short-instructions>');
+  });
+
+  test('a template with to_json and no escape after it gets a synthesis warning', () => {
+    const stack = new Stack(new App(), 'Ui');
+    new HumanTaskUi(stack, 'TaskUi', { namePrefix: 'x', templateContent: '<i d="{{ task.input.l | to_json }}"></i>' });
+    Annotations.fromStack(stack).hasWarning(
+      '/Ui/TaskUi',
+      Match.stringLikeRegexp('^Task template line 1: .* uses to_json without \\| escape'),
+    );
   });
 });
 
@@ -366,6 +376,70 @@ describe('model endpoint', () => {
         Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('ModelEndpoint'), 'EndpointName'] },
       });
     });
+  });
+});
+
+describe('alarms', () => {
+  const alarmNames = (t: typeof template) => Object.keys(t.findResources('AWS::CloudWatch::Alarm')).sort();
+
+  test('the API has a 5xx alarm and the predict function a throttling alarm', () => {
+    expect(alarmNames(template)).toEqual([
+      expect.stringMatching(/^CollectorEventsDeadLettersAlarm/),
+      expect.stringMatching(/^MonitoringFailedLoopsAlarm/),
+      expect.stringMatching(/^PredictApiPredictThrottlesAlarm/),
+      expect.stringMatching(/^PredictApiRetryQueueDeadLettersAlarm/),
+      expect.stringMatching(/^PredictApiServerErrorsAlarm/),
+    ]);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: '5XXError',
+      Namespace: 'AWS/ApiGateway',
+      Threshold: 1,
+    });
+  });
+
+  test('notify nobody unless alarmEmail is set', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+  });
+
+  test('with alarmEmail, every alarm notifies an encrypted topic with that email subscribed', () => {
+    const notified = templates({ ...EXISTING_ENDPOINT, alarmEmail: 'ops@example.com' }).pipelineTemplate;
+    notified.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    notified.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    const alarms = Object.values(notified.findResources('AWS::CloudWatch::Alarm')) as {
+      Properties: { AlarmActions?: unknown[]; OKActions?: unknown[] };
+    }[];
+    expect(alarms).toHaveLength(5);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmNotificationsTopic/) }]);
+      expect(alarm.Properties.OKActions).toEqual([{ Ref: expect.stringMatching(/^AlarmNotificationsTopic/) }]);
+    }
+  });
+});
+
+describe('queues and concurrency', () => {
+  test('the retry queue and its dead-letter queue survive the stack: a queued review exists nowhere else', () => {
+    const queues = template.findResources('AWS::SQS::Queue') as Record<string, { DeletionPolicy?: string }>;
+    const retained = Object.entries(queues)
+      .filter(([, queue]) => queue.DeletionPolicy === 'Retain')
+      .map(([id]) => id)
+      .sort();
+    expect(retained).toEqual([
+      expect.stringMatching(/^PredictApiRetryQueue[0-9A-F]{8}$/),
+      expect.stringMatching(/^PredictApiRetryQueueDeadLetters/),
+    ]);
+  });
+
+  test('the collector and review-retry keep executions of their own, as many as their queues may use', () => {
+    for (const description of [
+      'Writes each ended human loop to the retraining dataset',
+      'Starts the human loops the predict API had to queue',
+    ]) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: description,
+        ReservedConcurrentExecutions: 2,
+      });
+    }
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 2 } });
   });
 });
 

@@ -197,3 +197,58 @@ describe('retry queue', () => {
     });
   });
 });
+
+describe('the 400 answer to a body the request model refuses', () => {
+  /** API Gateway's $util.escapeJavaScript: Apache Commons Lang's StringEscapeUtils.escapeJavaScript. */
+  function escapeJavaScript(text: string): string {
+    const named: Record<string, string> = {
+      "'": "\\'",
+      '"': '\\"',
+      '\\': '\\\\',
+      '/': '\\/',
+      '\b': '\\b',
+      '\n': '\\n',
+      '\t': '\\t',
+      '\f': '\\f',
+      '\r': '\\r',
+    };
+    return [...text]
+      .map((c) => {
+        if (named[c] !== undefined) return named[c];
+        const code = c.charCodeAt(0);
+        if (code < 0x20 || code > 0x7e)
+          return [...Array(c.length).keys()]
+            .map((i) => `\\u${c.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')}`)
+            .join('');
+        return c;
+      })
+      .join('');
+  }
+
+  /** Evaluates the template's one expression as API Gateway's VTL does (Java's replaceAll takes a regex). */
+  function render(template: string, validationErrorString: string): string {
+    return template.replace(
+      /\$util\.escapeJavaScript\(\$context\.error\.validationErrorString\)(?:\.replaceAll\("((?:[^"])*)","((?:[^"])*)"\))?/,
+      (_, regex?: string, replacement?: string) => {
+        const escaped = escapeJavaScript(validationErrorString);
+        return regex === undefined ? escaped : escaped.replace(new RegExp(regex, 'g'), replacement ?? '');
+      },
+    );
+  }
+
+  test.each([
+    `[object has missing required properties (["instances"])]`,
+    `[object instance has properties which are not allowed by the schema: ["it's"]]`,
+    `[object instance has properties which are not allowed by the schema: ["a\\"b\\\\c/d", "ünï 日本\n\t"]]`,
+  ])('is JSON whatever the field names: %s', (validationErrorString) => {
+    const responses = template.findResources('AWS::ApiGateway::GatewayResponse') as Record<
+      string,
+      { Properties: { ResponseType: string; ResponseTemplates: Record<string, string> } }
+    >;
+    const badRequest = Object.values(responses).find((r) => r.Properties.ResponseType === 'BAD_REQUEST_BODY')!;
+
+    const body = render(badRequest.Properties.ResponseTemplates['application/json'], validationErrorString);
+
+    expect(JSON.parse(body)).toEqual({ error: 'BadRequest', field: 'body', message: validationErrorString });
+  });
+});

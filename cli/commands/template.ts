@@ -1,7 +1,7 @@
 /** template render: a task template rendered offline with SageMaker's Liquid semantics. */
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { renderTaskTemplate } from '../../common/task-template';
+import { renderTaskTemplate, templateWarnings } from '../../common/task-template';
 import type { CliContext } from '../context';
 import { CliError, EXIT, usageError } from '../errors';
 
@@ -9,7 +9,7 @@ export const TEMPLATE_HELP = `Usage: review-pipeline template render <file> --in
 
   Renders the template with task.input set to the given input, as SageMaker would: every {{ }} auto-escaped,
   escape, escape_once, skip_autoescape, to_json and grant_read_access (an unsigned S3 URL offline).
-  Fails (exit 1) on an unknown filter or a variable the input does not have.`;
+  Fails (exit 1) on an unknown filter or a variable the input does not have; warns about to_json without | escape.`;
 
 export async function template(context: CliContext, args: string[]): Promise<number> {
   const [action, ...rest] = args;
@@ -30,8 +30,10 @@ export async function template(context: CliContext, args: string[]): Promise<num
   } catch (error) {
     throw usageError(`--input is not JSON: ${(error as Error).message}`);
   }
+  const source = fs.readFileSync(file, 'utf8');
+  for (const warning of templateWarnings(source)) context.io.err(`warning: ${file}: ${warning}`);
   try {
-    const html = await renderTaskTemplate(fs.readFileSync(file, 'utf8'), input);
+    const html = await renderTaskTemplate(source, input);
     context.io.writeFile(values.out, html);
   } catch (error) {
     throw new CliError(EXIT.failed, `${file}: ${(error as Error).message}`);

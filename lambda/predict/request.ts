@@ -81,6 +81,13 @@ function decodeBody(body: string | null | undefined, isBase64Encoded: boolean): 
 }
 
 function parseInstance(item: unknown, index: number): Instance {
+  const givenId = (item as { id?: unknown } | null)?.id;
+  if (typeof givenId === 'number' && Number.isInteger(givenId) && !Number.isSafeInteger(givenId)) {
+    throw badRequest(
+      `instances[${index}].id`,
+      `instances[${index}].id is a number above ${Number.MAX_SAFE_INTEGER} (2^53 - 1), which JSON parsers round, so two items could get the same id; send it as a string`,
+    );
+  }
   const shape = InstanceShape.safeParse(item);
   if (!shape.success) throw issueError(shape.error.issues[0], ['instances', index]);
   const { features, id } = shape.data;

@@ -21,6 +21,11 @@ export interface HandlerFunctionProps {
   readonly environment?: Record<string, string>;
   /** @default one month */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Executions kept for this function alone, out of the account's pool (and a cap on it).
+   * @default none reserved
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -42,6 +47,7 @@ export class HandlerFunction extends nodejs.NodejsFunction {
       architecture: lambda.Architecture.ARM_64,
       timeout: props.timeout ?? Duration.seconds(30),
       memorySize: props.memorySize ?? 256,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {

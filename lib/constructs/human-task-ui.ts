@@ -1,6 +1,7 @@
-import { CustomResource } from 'aws-cdk-lib';
+import { Annotations, CustomResource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { A2I_NAME_PATTERN, A2I_NAME_PREFIX_MAX_LENGTH } from '../../common/names';
+import { templateWarnings } from '../../common/task-template';
 import { UI_TEMPLATE_MAX_CHARS } from '../config';
 import { HandlerProvider } from './handler-function';
 
@@ -30,6 +31,9 @@ export class HumanTaskUi extends Construct {
       throw new Error(
         `HumanTaskUi templateContent has ${props.templateContent.length} characters; it must have 1-${UI_TEMPLATE_MAX_CHARS}`,
       );
+    }
+    for (const warning of templateWarnings(props.templateContent)) {
+      Annotations.of(this).addWarningV2('review-pipeline:template-to-json', `Task template ${warning}`);
     }
     const provider = HandlerProvider.forStack(this, 'human-task-ui', 'Creates SageMaker human task UIs');
     const resource = new CustomResource(this, 'Resource', {

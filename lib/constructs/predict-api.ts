@@ -1,6 +1,6 @@
 import { Arn, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -10,12 +10,12 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ContentClassifier } from '../../common/contract';
 import type { LabelSet } from '../../common/label-set';
-import { ENV, PREDICT_LIMITS } from '../../common/contract';
+import { ENV, LAMBDA_TIMEOUT_SECONDS, PREDICT_LIMITS } from '../../common/contract';
 import { acknowledge, acknowledgeWildcardResource } from '../nag';
 import type { FlowDefinition } from './flow-definition';
 import { HandlerFunction } from './handler-function';
 import type { ModelEndpoint } from './model-endpoint';
-import { QueueWithDeadLetters } from './queue-with-dead-letters';
+import { CONSUMER_CONCURRENCY, QueueWithDeadLetters } from './queue-with-dead-letters';
 
 export interface PredictApiProps {
   readonly endpoint: ModelEndpoint;
@@ -55,6 +55,10 @@ export class PredictApi extends Construct {
   readonly retryQueue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly deadLetterAlarm: cloudwatch.Alarm;
+  /** 5xx answers of the API: handler bugs, and Lambda throttling (API Gateway answers a throttled invoke with 500). */
+  readonly serverErrorsAlarm: cloudwatch.Alarm;
+  /** The predict function was throttled: the account's concurrency is exhausted. */
+  readonly predictThrottlesAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: PredictApiProps) {
     super(scope, id);
@@ -65,6 +69,8 @@ export class PredictApi extends Construct {
       maxReceiveCount: 8,
       alarmDescription:
         'Human reviews that could not be started after all retries: start them by hand or redrive the queue',
+      // A queued review exists nowhere else: deleting the stack must not delete it with the queue.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.retryQueue = retry.queue;
     this.deadLetterQueue = retry.deadLetterQueue;
@@ -73,8 +79,7 @@ export class PredictApi extends Construct {
     this.predictFunction = new HandlerFunction(this, 'Predict', {
       handlerDir: 'predict',
       description: 'POST /predict: batch inference and human loops for low-confidence predictions',
-      // API Gateway gives up at 29 s.
-      timeout: Duration.seconds(28),
+      timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS.predict),
       memorySize: 512,
       environment: {
         [ENV.endpointName]: props.endpoint.endpointName,
@@ -90,21 +95,46 @@ export class PredictApi extends Construct {
     this.loopsFunction = new HandlerFunction(this, 'Loops', {
       handlerDir: 'loops',
       description: 'GET /loops and /loops/{name}: human loop status and answers',
-      timeout: Duration.seconds(15),
+      timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS.loops),
       environment: { [ENV.flowDefinitionArn]: flowDefinitionArn },
     });
     this.retryFunction = new HandlerFunction(this, 'ReviewRetry', {
       handlerDir: 'review-retry',
       description: 'Starts the human loops the predict API had to queue',
-      timeout: Duration.seconds(30),
+      timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS.reviewRetry),
       environment: { [ENV.flowDefinitionArn]: flowDefinitionArn },
+      reservedConcurrentExecutions: CONSUMER_CONCURRENCY,
     });
     this.retryFunction.addEventSource(
-      new SqsEventSource(this.retryQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 2 }),
+      new SqsEventSource(this.retryQueue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: CONSUMER_CONCURRENCY,
+      }),
     );
 
     this.grantRuntimePermissions(props);
     this.api = this.restApi(props);
+    this.serverErrorsAlarm = this.api
+      .metricServerError({ period: Duration.minutes(5), statistic: 'Sum' })
+      .createAlarm(this, 'ServerErrorsAlarm', {
+        alarmDescription:
+          'The predict API answered 5xx: a handler error (see the Lambda logs by request id) or throttled Lambda invocations',
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    this.predictThrottlesAlarm = this.predictFunction
+      .metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' })
+      .createAlarm(this, 'PredictThrottlesAlarm', {
+        alarmDescription:
+          "The predict function was throttled: the account's Lambda concurrency is used up; raise the quota or the API throttle",
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
     new CfnOutput(Stack.of(this), 'ApiUrl', {
       value: this.api.url,
       description: 'Base URL of the predict API (IAM-signed)',
@@ -159,6 +189,8 @@ export class PredictApi extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const api = new apigw.RestApi(this, 'Api', {
+      // API Gateway's metrics are named by API name: one per stack, so the alarms see only this API.
+      restApiName: `${Stack.of(this).stackName}-predict`,
       description: 'Predictions with human review of the low-confidence ones',
       endpointTypes: [apigw.EndpointType.REGIONAL],
       cloudWatchRole: true,
@@ -190,8 +222,9 @@ export class PredictApi extends Construct {
       type: apigw.ResponseType.BAD_REQUEST_BODY,
       statusCode: '400',
       templates: {
+        // escapeJavaScript turns ' into \', which JSON does not allow; API Gateway's documentation turns it back.
         'application/json':
-          '{"error":"BadRequest","field":"body","message":"$util.escapeJavaScript($context.error.validationErrorString)"}',
+          '{"error":"BadRequest","field":"body","message":"$util.escapeJavaScript($context.error.validationErrorString).replaceAll("\\\\\'","\'")"}',
       },
     });
 

@@ -1,7 +1,13 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+
+/**
+ * Concurrent invocations of a queue's consumer: the SQS event source's maximum (its floor is 2) and the function's
+ * reserved concurrency, so a burst of predict calls can never take the executions the consumers need.
+ */
+export const CONSUMER_CONCURRENCY = 2;
 
 export interface QueueWithDeadLettersProps {
   /** Six times the consumer's timeout, as Lambda recommends for SQS event sources. */
@@ -12,6 +18,11 @@ export interface QueueWithDeadLettersProps {
   readonly alarmDescription: string;
   /** @default 4 days */
   readonly retentionPeriod?: Duration;
+  /**
+   * What happens to both queues, and the messages on them, when the stack is deleted.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -29,6 +40,7 @@ export class QueueWithDeadLetters extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -36,6 +48,7 @@ export class QueueWithDeadLetters extends Construct {
       retentionPeriod: props.retentionPeriod ?? Duration.days(4),
       visibilityTimeout: props.visibilityTimeout,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
     this.alarm = this.deadLetterQueue
       .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) })

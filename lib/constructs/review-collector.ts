@@ -6,12 +6,12 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ENV } from '../../common/contract';
+import { ENV, LAMBDA_TIMEOUT_SECONDS } from '../../common/contract';
 import type { LabelSet } from '../../common/label-set';
 import { acknowledgeWildcardResource } from '../nag';
 import type { FlowDefinition } from './flow-definition';
 import { HandlerFunction } from './handler-function';
-import { QueueWithDeadLetters } from './queue-with-dead-letters';
+import { CONSUMER_CONCURRENCY, QueueWithDeadLetters } from './queue-with-dead-letters';
 
 export interface ReviewCollectorProps {
   readonly flowDefinition: FlowDefinition;
@@ -59,7 +59,10 @@ export class ReviewCollector extends Construct {
     this.collectorFunction = new HandlerFunction(this, 'Collector', {
       handlerDir: 'collector',
       description: 'Writes each ended human loop to the retraining dataset',
-      timeout: Duration.minutes(1),
+      timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS.collector),
+      // Two loops at a time, each with an output.json of up to 16 MiB read whole (lambda/shared/review-output.ts).
+      memorySize: 512,
+      reservedConcurrentExecutions: CONSUMER_CONCURRENCY,
       environment: {
         [ENV.datasetBucket]: props.bucket.bucketName,
         [ENV.datasetPrefix]: props.datasetPrefix,
@@ -69,7 +72,11 @@ export class ReviewCollector extends Construct {
       },
     });
     this.collectorFunction.addEventSource(
-      new SqsEventSource(this.events.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 2 }),
+      new SqsEventSource(this.events.queue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: CONSUMER_CONCURRENCY,
+      }),
     );
 
     const answers = props.bucket.arnForObjects(`${props.outputPrefix}/*`);

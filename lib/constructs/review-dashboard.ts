@@ -4,14 +4,16 @@ import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../common/contract';
 
 export interface ReviewDashboardProps {
-  /** Alarms to show (the dead-letter queues); the dashboard adds one on failed loops. */
-  readonly alarms: readonly cloudwatch.IAlarm[];
+  /** Alarms to show (the dead-letter queues, the API); the dashboard adds one on failed loops. */
+  readonly alarms: readonly cloudwatch.Alarm[];
 }
 
 /** The pipeline at a glance: predictions, share sent to review, loops, time to answer, overrides, agreement. */
 export class ReviewDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
   readonly failedLoopsAlarm: cloudwatch.Alarm;
+  /** Every alarm of the pipeline: the one on failed loops and those it was given. */
+  readonly alarms: readonly cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: ReviewDashboardProps) {
     super(scope, id);
@@ -37,6 +39,7 @@ export class ReviewDashboard extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    this.alarms = [this.failedLoopsAlarm, ...props.alarms];
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.days(7),
       widgets: [
@@ -101,7 +104,7 @@ export class ReviewDashboard extends Construct {
         [
           new cloudwatch.AlarmStatusWidget({
             title: 'Alarms',
-            alarms: [this.failedLoopsAlarm, ...props.alarms],
+            alarms: [...this.alarms],
             width: 24,
           }),
         ],

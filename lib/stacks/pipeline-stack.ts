@@ -2,8 +2,9 @@ import type { StackProps } from 'aws-cdk-lib';
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import type { ApiConfig, ModelConfig, ReviewConfig } from '../config';
+import type { ApiConfig, ModelConfig, MonitoringConfig, ReviewConfig } from '../config';
 import { requireA2iRegion } from '../constructs/a2i-region-rule';
+import { AlarmNotifications } from '../constructs/alarm-notifications';
 import { FlowDefinition } from '../constructs/flow-definition';
 import { HumanTaskUi } from '../constructs/human-task-ui';
 import { ModelEndpoint } from '../constructs/model-endpoint';
@@ -16,6 +17,8 @@ export interface PipelineStackProps extends StackProps {
   readonly model: ModelConfig;
   readonly review: ReviewConfig;
   readonly api: ApiConfig;
+  /** @default no alarm notifications */
+  readonly monitoring?: MonitoringConfig;
   /** The private workteam that reviews (from the workforce stack, or an existing one). */
   readonly workteamArn: string;
 }
@@ -81,8 +84,17 @@ export class PipelineStack extends Stack {
       labelSet: review.labelSet,
     });
     this.monitoring = new ReviewDashboard(this, 'Monitoring', {
-      alarms: [this.predictApi.deadLetterAlarm, this.collector.events.alarm],
+      alarms: [
+        this.predictApi.deadLetterAlarm,
+        this.collector.events.alarm,
+        this.predictApi.serverErrorsAlarm,
+        this.predictApi.predictThrottlesAlarm,
+      ],
     });
+    const alarmEmail = props.monitoring?.alarmEmail;
+    if (alarmEmail !== undefined) {
+      new AlarmNotifications(this, 'AlarmNotifications', { email: alarmEmail }).notifyOn(this.monitoring.alarms);
+    }
 
     new CfnOutput(this, 'FlowDefinitionArn', { value: this.flowDefinition.flowDefinitionArn });
     new CfnOutput(this, 'HumanTaskUiArn', { value: this.taskUi.humanTaskUiArn });

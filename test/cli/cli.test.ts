@@ -367,6 +367,14 @@ describe('template render', () => {
     expect(err).toContain('undefined variable: task.input.text');
   });
 
+  test('to_json without escape is rendered, with a warning naming the line', async () => {
+    const file = path.join(dir, 'json.liquid.html');
+    fs.writeFileSync(file, '<p>\n<i data-l="{{ task.input.labels | to_json }}"></i></p>');
+    const { code, err } = await cli(['template', 'render', file, '--input', '{"labels": ["a"]}', '--out', 'j.html']);
+    expect(code).toBe(0);
+    expect(err).toContain(`warning: ${file}: line 2: {{ task.input.labels | to_json }} uses to_json without | escape`);
+  });
+
   test('input from a file', async () => {
     const file = path.join(dir, 'ok.liquid.html');
     const input = path.join(dir, 'input.json');

@@ -378,6 +378,17 @@ describe('bad input', () => {
     expect(model.calls()).toHaveLength(0);
   });
 
+  test('a number id above 2^53 is refused with its own message: it would be rounded and could match another id', async () => {
+    const response = await call(post('{"instances": [{"id": 9007199254740993, "features": ["a"]}]}', true));
+    expect(response.statusCode).toBe(400);
+    expect(response.json).toEqual({
+      error: 'BadRequest',
+      field: 'instances[0].id',
+      message:
+        'instances[0].id is a number above 9007199254740991 (2^53 - 1), which JSON parsers round, so two items could get the same id; send it as a string',
+    });
+  });
+
   test('more than 100 items is a 413 naming the field and the limit', async () => {
     const response = await call(post({ instances: Array.from({ length: 101 }, () => ({ features: ['a'] })) }));
     expect(response.statusCode).toBe(413);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { renderTaskTemplate, s3Location } from '../../common/task-template';
+import { renderTaskTemplate, s3Location, templateWarnings } from '../../common/task-template';
 
 const render = (template: string, input: unknown = {}) => renderTaskTemplate(template, input);
 
@@ -68,6 +68,27 @@ describe('mistakes fail before a worker sees them', () => {
     await expect(render('{{ task.input.taskObjet }}', { taskObject: 'x' })).rejects.toThrow(
       /undefined variable: task.input.taskObjet/,
     );
+  });
+});
+
+describe('template warnings', () => {
+  test('to_json without escape after it is flagged with its line; with escape it is not', () => {
+    const template = [
+      '<crowd-form>',
+      '  <div data-x="{{ task.input.labels | to_json }}"></div>',
+      '  <div data-y="{{ task.input.labels | to_json | escape }}"></div>',
+      '  <div data-z="{{ task.input.labels | to_json | escape_once }}"></div>',
+      '</crowd-form>',
+    ].join('\n');
+    expect(templateWarnings(template)).toEqual([
+      'line 2: {{ task.input.labels | to_json }} uses to_json without | escape after it; SageMaker does not document whether it escapes to_json output, so write to_json | escape (as AWS samples do)',
+    ]);
+  });
+
+  test("the repository's templates have no warnings", () => {
+    const dir = path.join(__dirname, '..', '..', 'templates');
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.liquid.html')))
+      expect(templateWarnings(fs.readFileSync(path.join(dir, file), 'utf8'))).toEqual([]);
   });
 });
 
