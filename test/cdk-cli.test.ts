@@ -42,16 +42,23 @@ async function synth(context: string[]) {
     pluginReports: { pluginName: string; violations: unknown[] }[];
   };
   const stacks = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json'));
+  const templates = Object.fromEntries(
+    stacks.map((file) => [file, fs.readFileSync(path.join(outdir, file), 'utf8')] as [string, string]),
+  );
   fs.rmSync(outdir, { recursive: true, force: true });
-  return { ...result, report, stacks };
+  return { ...result, report, stacks, templates };
 }
 
 const existing = synth(['endpointName=sentiment-endpoint']);
-const archive = synth(['modelDataUrl=s3://model-bucket/sentiment/model.tar.gz']);
+// The CLI passes every -c value as a string: this is the README's form of a list.
+const archive = synth([
+  'modelDataUrl=s3://model-bucket/sentiment/model.tar.gz',
+  'workerEmails=["ana@example.com","bo@example.com"]',
+]);
 
 test.each([
   ['-c endpointName', existing],
-  ['-c modelDataUrl', archive],
+  ['-c modelDataUrl and -c workerEmails', archive],
 ])(
   'cdk synth with only %s succeeds offline with both stacks and a clean validation report',
   async (_name, result) => {
@@ -61,6 +68,17 @@ test.each([
   },
   240_000,
 );
+
+test("workerEmails given as a JSON list on the command line invites each address, not the list's text", async () => {
+  const workforce = JSON.parse((await archive).templates['ReviewWorkforce.template.json']) as {
+    Resources: Record<string, { Type: string; Properties: { Username?: string } }>;
+  };
+  const users = Object.values(workforce.Resources)
+    .filter((resource) => resource.Type === 'AWS::Cognito::UserPoolUser')
+    .map((resource) => resource.Properties.Username)
+    .sort();
+  expect(users).toEqual(['ana@example.com', 'bo@example.com']);
+}, 240_000);
 
 test('cdk synth with bad context exits 1 and prints the problem, not a stack trace', async () => {
   const failure = (await synth(['endpointName=ep', 'taskCount=4']).catch((error: unknown) => error)) as {
