@@ -9,7 +9,6 @@ export const ENV = {
   confidenceThreshold: 'CONFIDENCE_THRESHOLD',
   contentClassifiers: 'CONTENT_CLASSIFIERS',
   retryQueueUrl: 'REVIEW_RETRY_QUEUE_URL',
-  modelMaxPayloadBytes: 'MODEL_MAX_PAYLOAD_BYTES',
   modelTimeoutMs: 'MODEL_TIMEOUT_MS',
   loopStartConcurrency: 'LOOP_START_CONCURRENCY',
   logRequestText: 'LOG_REQUEST_TEXT',
@@ -40,7 +39,10 @@ export const PREDICT_LIMITS = {
   maxFeaturesPerInstance: 16,
   /** Characters of one item, all its features together. */
   maxCharactersPerInstance: 10_000,
-  /** Bytes of the whole request body. */
+  /**
+   * Bytes of the whole request body: far below SageMaker's smallest InvokeEndpoint payload limit (4 MB, serverless;
+   * 6 MB real-time), so the batch always goes to the model in one call.
+   */
   maxRequestBytes: 1_048_576,
   /** Characters of `requestId` and of an item's `id`. */
   maxIdLength: 128,

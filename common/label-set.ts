@@ -45,6 +45,17 @@ function parseCategories(text: string): string[] | undefined {
   }
 }
 
+/** A label set read back from JSON (the environment, a loop's input), or undefined when it is not one. */
+export function asLabelSet(value: unknown): LabelSet | undefined {
+  const set = value as Partial<LabelSet> | null | undefined;
+  const valid =
+    Array.isArray(set?.labels) &&
+    set.labels.length > 0 &&
+    set.labels.every((label) => typeof label === 'string') &&
+    (set.field === undefined || typeof set.field === 'string');
+  return valid ? { field: set.field, labels: set.labels } : undefined;
+}
+
 /** Whether a label (a model's, or a worker's) is one of the set; numbers compare by their text, as `-1` and `"-1"`. */
 export function inLabelSet(set: LabelSet, label: unknown): boolean {
   return (typeof label === 'string' || typeof label === 'number') && set.labels.includes(String(label));

@@ -35,7 +35,7 @@ export function buildApp(props: AppProps = {}): ReviewApp {
     model: config.model,
     review: config.review,
     api: config.api,
-    monitoring: config.monitoring,
+    operations: config.operations,
     workteamArn: workforce?.workteamArn ?? (config.workteam.kind === 'existing' ? config.workteam.workteamArn : ''),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -250,6 +250,7 @@ async function callApi(
     isBase64Encoded: false,
     requestContext: {
       requestId: randomUUID(),
+      requestTimeEpoch: Date.now(),
       stage: 'local',
       httpMethod: req.method,
       resourcePath: resource,

@@ -338,8 +338,11 @@ describe('Region and alarms', () => {
   });
 
   test('alarm notifications go to one plain email address', () => {
-    expect(parse({ endpointName: 'ep' }).monitoring).toEqual({ alarmEmail: undefined });
-    expect(parse({ endpointName: 'ep', alarmEmail: 'ops@example.com' }).monitoring).toEqual({
+    expect(parse({ endpointName: 'ep' }).operations).toEqual({
+      alarmEmail: undefined,
+      reserveConsumerConcurrency: true,
+    });
+    expect(parse({ endpointName: 'ep', alarmEmail: 'ops@example.com' }).operations).toMatchObject({
       alarmEmail: 'ops@example.com',
     });
     expect(problemsOf({ endpointName: 'ep', alarmEmail: 'ops@example.com,b@example.com' })).toEqual([

@@ -441,6 +441,15 @@ describe('queues and concurrency', () => {
     }
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 2 } });
   });
+
+  test('an account with a reduced Lambda quota can leave the reservation out; the queues still cap the consumers', () => {
+    const unreserved = templates({ ...EXISTING_ENDPOINT, reserveConsumerConcurrency: 'false' }).pipelineTemplate;
+    const reserved = Object.values(unreserved.findResources('AWS::Lambda::Function')).filter(
+      (fn) => (fn as { Properties: { ReservedConcurrentExecutions?: number } }).Properties.ReservedConcurrentExecutions,
+    );
+    expect(reserved).toEqual([]);
+    unreserved.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 2 } });
+  });
 });
 
 test('outputs the flow definition, task UI, bucket and output path', () => {

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { EXISTING_ENDPOINT, MODEL_ARCHIVE, templates } from './helpers/app';
+import { EXISTING_ENDPOINT, templates } from './helpers/app';
 
 const { pipelineTemplate: template } = templates({
   ...EXISTING_ENDPOINT,
@@ -108,7 +108,6 @@ describe('predict Lambda', () => {
           CONFIDENCE_THRESHOLD: '0.8',
           CONTENT_CLASSIFIERS: 'FreeOfPersonallyIdentifiableInformation',
           REVIEW_RETRY_QUEUE_URL: { Ref: Match.stringLikeRegexp('RetryQueue') },
-          MODEL_MAX_PAYLOAD_BYTES: '3900000',
           LOG_REQUEST_TEXT: 'false',
           REVIEW_LABEL_SET: '{"field":"sentiment","labels":["-1","0","1"]}',
         }),
@@ -116,14 +115,7 @@ describe('predict Lambda', () => {
     });
   });
 
-  test('a built instance endpoint allows the 6 MB payload (less a margin)', () => {
-    templates(MODEL_ARCHIVE).pipelineTemplate.hasResourceProperties('AWS::Lambda::Function', {
-      Description: Match.stringLikeRegexp('^POST /predict'),
-      Environment: { Variables: Match.objectLike({ MODEL_MAX_PAYLOAD_BYTES: '5500000' }) },
-    });
-  });
-
-  test('may invoke that endpoint, start loops on that flow definition and send to the retry queue, nothing more', () => {
+  test('may invoke that endpoint, start loops on that flow definition, describe loops (a conflict is settled by describing) and send to the retry queue, nothing more', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: predictRole() }],
       PolicyDocument: {
@@ -141,7 +133,26 @@ describe('predict Lambda', () => {
             Action: 'sagemaker:StartHumanLoop',
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('FlowDefinition'), 'FlowDefinitionArn'] },
           }),
+          Match.objectLike({
+            Action: 'sagemaker:DescribeHumanLoop',
+            Resource: { 'Fn::Join': ['', Match.arrayWith([':human-loop/*'])] },
+          }),
         ],
+      },
+    });
+  });
+
+  test('the review-retry function may start and describe loops too', () => {
+    const retryRole = Object.keys(template.findResources('AWS::IAM::Role')).find((id) =>
+      id.startsWith('PredictApiReviewRetryRole'),
+    )!;
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: retryRole }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'sagemaker:StartHumanLoop' }),
+          Match.objectLike({ Action: 'sagemaker:DescribeHumanLoop' }),
+        ]),
       },
     });
   });

@@ -99,16 +99,25 @@ describe('private workforce and workteam custom resource', () => {
     );
   });
 
-  test('the handler may manage only this workteam, create and delete only our workforce, and update only this pool', () => {
+  test('the handler may manage only this workteam, create only our workforce, and update only this pool', () => {
     const statements = handlerStatements();
     expect(statements.ManageTheWorkteam).toMatchObject({
       Resource: {
         'Fn::Join': ['', expect.arrayContaining([expect.stringMatching(/:workteam\/private-crowd\/review-team$/)])],
       },
     });
-    expect(statements.CreateAndDeleteOurWorkforce).toMatchObject({
-      Action: ['sagemaker:CreateWorkforce', 'sagemaker:DeleteWorkforce'],
+    expect(statements.CreateOurWorkforce).toMatchObject({
+      Action: 'sagemaker:CreateWorkforce',
       Resource: { 'Fn::Join': ['', expect.arrayContaining([expect.stringMatching(/:workforce\/review-workforce$/)])] },
+    });
+    // A renamed team and a workforce created under an earlier workforceName are deleted under their old names.
+    expect(statements.DescribeOrDeleteTheRegionsWorkforce).toMatchObject({
+      Action: ['sagemaker:DeleteWorkforce', 'sagemaker:DescribeWorkforce'],
+      Resource: { 'Fn::Join': ['', expect.arrayContaining([expect.stringMatching(/:workforce\/\*$/)])] },
+    });
+    expect(statements.DeleteOurWorkteams).toMatchObject({
+      Action: 'sagemaker:DeleteWorkteam',
+      Resource: { 'Fn::Join': ['', expect.arrayContaining([expect.stringMatching(/:workteam\/private-crowd\/\*$/)])] },
     });
     expect(statements.SetThePortalUrlsOnTheClient).toMatchObject({
       Action: ['cognito-idp:DescribeUserPoolClient', 'cognito-idp:UpdateUserPoolClient'],

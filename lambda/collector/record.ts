@@ -2,7 +2,7 @@
 import type { DatasetRecord, Label } from '../../common/dataset';
 import { DATASET_SCHEMA_VERSION } from '../../common/dataset';
 import type { LabelSet } from '../../common/label-set';
-import { inLabelSet } from '../../common/label-set';
+import { asLabelSet, inLabelSet } from '../../common/label-set';
 import type { ReviewOutput } from '../shared/review-output';
 import { answerLabel, consolidate, hashWorkerId, inModelType } from './consolidate';
 
@@ -27,6 +27,8 @@ export function buildRecord(
 ): DatasetRecord {
   const input = output?.inputContent ?? {};
   const modelLabel = label(input.initialValue);
+  // The loop's own template's labels when it carried them (a loop may outlive a template change).
+  const labels = asLabelSet(input.labelSet) ?? labelSet;
   const base: DatasetRecord = {
     schemaVersion: DATASET_SCHEMA_VERSION,
     humanLoopName: loop.humanLoopName,
@@ -42,8 +44,8 @@ export function buildRecord(
   if (loop.humanLoopStatus !== 'Completed' || output === undefined) return base;
 
   const answers = output.humanAnswers.map((answer) => {
-    const given = answerLabel(answer.answerContent, labelSet?.field);
-    const valid = labelSet === undefined || inLabelSet(labelSet, given);
+    const given = answerLabel(answer.answerContent, labels?.field);
+    const valid = labels === undefined || inLabelSet(labels, given);
     return {
       worker: hashWorkerId(answer.workerId ?? 'unknown', salt),
       label: valid ? inModelType(given, modelLabel) : given.slice(0, INVALID_LABEL_MAX_LENGTH),

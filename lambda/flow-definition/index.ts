@@ -10,12 +10,14 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { paginateListHumanLoops, SageMakerA2IRuntimeClient } from '@aws-sdk/client-sagemaker-a2i-runtime';
+import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { isA2iName, nameWithContentHash } from '../../common/names';
 import type { CustomResourceEvent, CustomResourceResponse } from '../shared/custom-resource';
 import { eventSummary, isNotFound, parseProperties } from '../shared/custom-resource';
 import { logger } from '../shared/logger';
-import { pollUntil } from '../shared/poll';
+import { Deadline } from '../shared/deadline';
+import { pollUntil, waitingBudget } from '../shared/poll';
 
 const sagemaker = new SageMakerClient({});
 const a2i = new SageMakerA2IRuntimeClient({});
@@ -35,13 +37,22 @@ const Properties = z.object({
 });
 type Properties = z.infer<typeof Properties>;
 
-export async function handler(event: CustomResourceEvent): Promise<CustomResourceResponse> {
+export async function handler(event: CustomResourceEvent, context?: Context): Promise<CustomResourceResponse> {
   logger.info('Flow definition event', eventSummary(event));
+  const budget = waitingBudget(context);
   if (event.RequestType === 'Delete') {
-    await deleteFlowDefinition(event.PhysicalResourceId);
+    await deleteFlowDefinition(event.PhysicalResourceId, loopLifetimeSeconds(event.ResourceProperties), budget);
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
-  return ensureFlowDefinition(parseProperties(Properties, event.ResourceProperties));
+  return ensureFlowDefinition(parseProperties(Properties, event.ResourceProperties), budget);
+}
+
+/** How long a loop of this flow definition can stay in progress: its availability lifetime plus the time limit. */
+function loopLifetimeSeconds(properties: unknown): number {
+  const parsed = Properties.safeParse(properties);
+  return parsed.success
+    ? parsed.data.TaskAvailabilityLifetimeInSeconds + parsed.data.TaskTimeLimitInSeconds
+    : 864_000 + 28_800;
 }
 
 type FlowDefinitionState = { status: 'absent' } | { status: FlowDefinitionStatus; arn: string; failureReason?: string };
@@ -61,23 +72,27 @@ async function describeFlowDefinition(name: string): Promise<FlowDefinitionState
 }
 
 /** Waits while the flow definition is in `transitional`; returns the state it settles in. */
-async function waitWhile(name: string, transitional: FlowDefinitionStatus): Promise<FlowDefinitionState> {
+async function waitWhile(
+  name: string,
+  transitional: FlowDefinitionStatus,
+  budget: Deadline,
+): Promise<FlowDefinitionState> {
   return pollUntil(
     async () => {
       const state = await describeFlowDefinition(name);
       return state.status === transitional ? undefined : state;
     },
-    { description: `flow definition ${name} to leave ${transitional}` },
+    { description: `flow definition ${name} to leave ${transitional}`, until: budget },
   );
 }
 
-async function ensureFlowDefinition(props: Properties): Promise<CustomResourceResponse> {
+async function ensureFlowDefinition(props: Properties, budget: Deadline): Promise<CustomResourceResponse> {
   const { NamePrefix, ...definition } = props;
   const name = nameWithContentHash(NamePrefix, definition);
   let state = await describeFlowDefinition(name);
   if (state.status === 'Deleting') {
     logger.info('Waiting for the earlier flow definition of the same name to finish deleting', { name });
-    state = await waitWhile(name, 'Deleting');
+    state = await waitWhile(name, 'Deleting', budget);
   }
   if (state.status === 'absent') {
     const command = new CreateFlowDefinitionCommand({
@@ -106,12 +121,15 @@ async function ensureFlowDefinition(props: Properties): Promise<CustomResourceRe
           return undefined;
         }
       },
-      { description: `the role ${definition.RoleArn} to become usable by SageMaker`, timeoutMs: 2 * 60_000 },
+      {
+        description: `the role ${definition.RoleArn} to become usable by SageMaker`,
+        until: budget.earliest(Deadline.in(ROLE_PROPAGATION_MS)),
+      },
     );
     logger.info('Created flow definition', { name });
     state = { status: 'Initializing', arn: '' };
   }
-  if (state.status === 'Initializing') state = await waitWhile(name, 'Initializing');
+  if (state.status === 'Initializing') state = await waitWhile(name, 'Initializing', budget);
   if (state.status !== 'Active' || !('arn' in state)) {
     const reason = 'failureReason' in state && state.failureReason ? `: ${state.failureReason}` : '';
     throw new Error(
@@ -131,6 +149,8 @@ function isRoleNotReady(error: unknown): boolean {
 const LOOPS_NAMED_MAX = 5;
 /** How long a delete answered ResourceInUse is tried again before the handler reports what holds the flow definition. */
 const IN_USE_WAIT_MS = 5 * 60_000;
+/** How long a role made in the same deploy may take to become usable by SageMaker. */
+const ROLE_PROPAGATION_MS = 2 * 60_000;
 
 /**
  * Deletes and waits until it is gone, so the task UI it uses can be deleted right after. Deleting a flow definition
@@ -138,7 +158,7 @@ const IN_USE_WAIT_MS = 5 * 60_000;
  * naming them, instead (during an update CloudFormation then keeps the old flow definition and the reviews finish;
  * on destroy the stack waits for the operator).
  */
-async function deleteFlowDefinition(name: string): Promise<void> {
+async function deleteFlowDefinition(name: string, loopLifetimeSeconds: number, budget: Deadline): Promise<void> {
   if (!isA2iName(name)) {
     logger.info('No flow definition was created under this physical id; nothing to delete', { name });
     return;
@@ -149,7 +169,8 @@ async function deleteFlowDefinition(name: string): Promise<void> {
     return;
   }
   if (state.status !== 'Deleting') {
-    await refuseWhileInProgress(name, state.arn);
+    const holdingLoops = () => refuseWhileInProgress(name, state.arn, loopLifetimeSeconds);
+    await holdingLoops();
     await pollUntil(
       async () => {
         try {
@@ -164,23 +185,31 @@ async function deleteFlowDefinition(name: string): Promise<void> {
       },
       {
         description: `flow definition ${name} to be released (DeleteFlowDefinition answers ResourceInUse)`,
-        timeoutMs: IN_USE_WAIT_MS,
+        until: budget.earliest(Deadline.in(IN_USE_WAIT_MS)),
       },
     ).catch(async (error: unknown) => {
-      await refuseWhileInProgress(name, state.arn);
+      await holdingLoops();
       throw error;
     });
   }
   await pollUntil(async () => ((await describeFlowDefinition(name)).status === 'absent' ? true : undefined), {
     description: `flow definition ${name} to finish deleting`,
+    until: budget,
   });
   logger.info('Deleted flow definition', { name });
 }
 
-/** Fails, naming the loops, while human loops of the flow definition are in progress. */
-async function refuseWhileInProgress(name: string, arn: string): Promise<void> {
+/**
+ * Fails, naming the loops, while human loops of the flow definition are in progress. Only loops created within the
+ * loop lifetime can still be in progress, so the listing starts there instead of at the flow definition's beginning.
+ */
+async function refuseWhileInProgress(name: string, arn: string, loopLifetimeSeconds: number): Promise<void> {
   const inProgress: string[] = [];
-  for await (const page of paginateListHumanLoops({ client: a2i }, { FlowDefinitionArn: arn, MaxResults: 100 })) {
+  const since = new Date(Date.now() - (loopLifetimeSeconds + 3_600) * 1000);
+  for await (const page of paginateListHumanLoops(
+    { client: a2i },
+    { FlowDefinitionArn: arn, CreationTimeAfter: since, MaxResults: 100 },
+  )) {
     for (const loop of page.HumanLoopSummaries ?? [])
       if (loop.HumanLoopStatus === 'InProgress' && loop.HumanLoopName) inProgress.push(loop.HumanLoopName);
   }
@@ -189,8 +218,9 @@ async function refuseWhileInProgress(name: string, arn: string): Promise<void> {
   throw new Error(
     `Flow definition ${name} has ${inProgress.length} human loop${inProgress.length === 1 ? '' : 's'} in progress ` +
       `(${named}${inProgress.length > LOOPS_NAMED_MAX ? ', ...' : ''}); deleting it would make A2I stop the unanswered ones. ` +
-      'Wait until they end (npx review-pipeline loops list --status InProgress), or stop them ' +
-      '(npx review-pipeline loops stop <name>), then deploy or destroy again. A deploy that replaced this flow ' +
-      'definition has succeeded; only the old one is kept until its reviews are done.',
+      `List them with: aws sagemaker-a2i-runtime list-human-loops --flow-definition-arn ${arn}. ` +
+      'If the stack is being deleted: wait until they end, or stop them (aws sagemaker-a2i-runtime stop-human-loop ' +
+      '--human-loop-name <name>), then destroy again. If a deploy replaced this flow definition: the deploy ' +
+      `succeeded and kept this one for its reviews; delete it once they have ended (aws sagemaker delete-flow-definition --flow-definition-name ${name}).`,
   );
 }

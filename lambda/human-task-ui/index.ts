@@ -8,12 +8,14 @@ import {
   DescribeHumanTaskUiCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { isA2iName, nameWithContentHash } from '../../common/names';
 import type { CustomResourceEvent, CustomResourceResponse } from '../shared/custom-resource';
 import { eventSummary, isNotFound, parseProperties } from '../shared/custom-resource';
 import { logger } from '../shared/logger';
-import { pollUntil } from '../shared/poll';
+import type { Deadline } from '../shared/deadline';
+import { pollUntil, waitingBudget } from '../shared/poll';
 
 const sagemaker = new SageMakerClient({});
 
@@ -23,13 +25,13 @@ const Properties = z.object({
 });
 type Properties = z.infer<typeof Properties>;
 
-export async function handler(event: CustomResourceEvent): Promise<CustomResourceResponse> {
+export async function handler(event: CustomResourceEvent, context?: Context): Promise<CustomResourceResponse> {
   logger.info('Human task UI event', eventSummary(event));
   if (event.RequestType === 'Delete') {
     await deleteTaskUi(event.PhysicalResourceId);
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
-  return ensureTaskUi(parseProperties(Properties, event.ResourceProperties));
+  return ensureTaskUi(parseProperties(Properties, event.ResourceProperties), waitingBudget(context));
 }
 
 type TaskUiState = { status: 'absent' } | { status: 'Active' | 'Deleting'; arn: string };
@@ -45,13 +47,14 @@ async function describeTaskUi(name: string): Promise<TaskUiState> {
 }
 
 /** Creates the task UI unless one with this content already exists (a retried or repeated deploy). */
-async function ensureTaskUi(props: Properties): Promise<CustomResourceResponse> {
+async function ensureTaskUi(props: Properties, budget: Deadline): Promise<CustomResourceResponse> {
   const name = nameWithContentHash(props.NamePrefix, props.Content);
   let state = await describeTaskUi(name);
   if (state.status === 'Deleting') {
     logger.info('Waiting for the earlier task UI of the same name to finish deleting', { name });
     await pollUntil(async () => ((await describeTaskUi(name)).status === 'absent' ? true : undefined), {
       description: `human task UI ${name} to finish deleting`,
+      until: budget,
     });
     state = { status: 'absent' };
   }

@@ -10,8 +10,6 @@ export interface PredictConfig {
   readonly confidenceThreshold: number;
   readonly contentClassifiers: readonly ContentClassifier[];
   readonly retryQueueUrl: string;
-  /** Bytes of one InvokeEndpoint body; larger batches are split. 6 MB real-time, 4 MB serverless. */
-  readonly modelMaxPayloadBytes: number;
   readonly loopStartConcurrency: number;
   /** Only when asked for: the review text in the logs. */
   readonly logRequestText: boolean;
@@ -26,7 +24,6 @@ export function readPredictConfig(env: Env): PredictConfig {
     confidenceThreshold: numberEnv(env, ENV.confidenceThreshold, 0.9, 0, 1),
     contentClassifiers: listEnv(env, ENV.contentClassifiers, CONTENT_CLASSIFIERS),
     retryQueueUrl: requiredEnv(env, ENV.retryQueueUrl),
-    modelMaxPayloadBytes: numberEnv(env, ENV.modelMaxPayloadBytes, 4_000_000, 1_024, 6_000_000),
     loopStartConcurrency: numberEnv(env, ENV.loopStartConcurrency, 10, 1, 100),
     logRequestText: env[ENV.logRequestText] === 'true',
     labelSet: labelSetEnv(env, ENV.labelSet),

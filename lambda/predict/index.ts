@@ -32,6 +32,8 @@ const AFTER_MODEL_MS = 3_000;
 const AFTER_STARTS_MS = 2_000;
 /** Time kept back from queueing for writing the answer and the metrics. */
 const AFTER_QUEUEING_MS = 500;
+/** API Gateway's integration timeout for REST APIs: the client's answer is a 504 after this. */
+const API_GATEWAY_TIMEOUT_MS = 29_000;
 
 const reviewBackend = once(() => new A2iReviewBackend(a2iRuntime, predictConfig().flowDefinitionArn));
 
@@ -49,7 +51,13 @@ export interface PredictResponse {
 
 export async function handler(event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> {
   const correlationId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'local';
-  const deadline = Deadline.fromContext(context, LAMBDA_TIMEOUT_SECONDS.predict * 1000);
+  // The Lambda's clock starts after a cold start and API Gateway's own overhead; the client waits from requestTime.
+  const requestTime = event.requestContext?.requestTimeEpoch;
+  const lambdaDeadline = Deadline.fromContext(context, LAMBDA_TIMEOUT_SECONDS.predict * 1000);
+  const deadline =
+    typeof requestTime === 'number'
+      ? lambdaDeadline.earliest(Deadline.at(requestTime + API_GATEWAY_TIMEOUT_MS))
+      : lambdaDeadline;
   logger.appendKeys({ correlationId });
   try {
     return json(200, await predict(event, deadline));
@@ -74,7 +82,7 @@ async function predict(event: APIGatewayProxyEvent, deadline: Deadline): Promise
 
   const started = Date.now();
   const predictions = await predictAll(
-    { client: sageMakerRuntime, endpointName: config.endpointName, maxPayloadBytes: config.modelMaxPayloadBytes },
+    { client: sageMakerRuntime, endpointName: config.endpointName },
     request.instances,
     deadline.before(AFTER_MODEL_MS),
   );
@@ -86,13 +94,12 @@ async function predict(event: APIGatewayProxyEvent, deadline: Deadline): Promise
     needsReview(predictions[i].probability, config.confidenceThreshold),
   );
   const reviewRequests = lowConfidence.map((instance) => {
-    const input = reviewInput(instance, predictions[instance.index], config.confidenceThreshold);
+    const input = reviewInput(instance, predictions[instance.index], config.confidenceThreshold, config.labelSet);
     const name = loopName({
       flowDefinitionArn: config.flowDefinitionArn,
       requestKey: key,
       itemId: instance.id,
-      input,
-      contentClassifiers: config.contentClassifiers,
+      content: instance.features,
     });
     return { name, input, contentClassifiers: config.contentClassifiers };
   });

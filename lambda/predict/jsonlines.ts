@@ -22,11 +22,6 @@ function encodeLine({ features }: Features): string {
   return JSON.stringify({ features });
 }
 
-/** Bytes of one record's line, without the separator. */
-export function encodedSize(record: Features): number {
-  return Buffer.byteLength(encodeLine(record), 'utf8');
-}
-
 export class ModelAnswerError extends Error {
   override readonly name = 'ModelAnswerError';
 }
@@ -61,29 +56,4 @@ export function parsePredictions(body: string, expectedCount: number): Predictio
     }
     return { predictedLabel: label, probability };
   });
-}
-
-/**
- * Splits records into consecutive batches whose JSON Lines body stays within `maxBytes`, so each batch is one
- * InvokeEndpoint call under the payload limit.
- */
-export function batchesWithin<T extends Features>(records: readonly T[], maxBytes: number): T[][] {
-  const batches: T[][] = [];
-  let current: T[] = [];
-  let size = 0;
-  for (const record of records) {
-    const recordSize = encodedSize(record);
-    if (recordSize > maxBytes)
-      throw new RangeError(`One record needs ${recordSize} bytes; the model accepts ${maxBytes} per call`);
-    // Every line after the first adds its `\n`.
-    if (current.length > 0 && size + 1 + recordSize > maxBytes) {
-      batches.push(current);
-      current = [];
-      size = 0;
-    }
-    size += (current.length > 0 ? 1 : 0) + recordSize;
-    current.push(record);
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
 }

@@ -1,11 +1,11 @@
 /**
- * Human-loop names that are honest: the same name always means the same review of the same content in the same
- * pipeline. A name is a readable part of the request key plus a hash of the pipeline's flow definition, the request
- * key, the item id and the loop's whole input. A retried identical request (same requestId, or the same body) gives
- * every item its name again, in any order, so nothing starts twice; a reused requestId with other content, or another
- * pipeline seeing the same requestId, gets other names and new loops, never another item's loop.
+ * Human-loop names that are honest: the same name always means a review of the same content for the same item in the
+ * same pipeline. A name is a readable part of the request key plus a hash of the pipeline's flow definition, the
+ * request key, the item id and the item's content (its features). A retried request with the same content (same
+ * requestId, or the same body) gives every item its name again, in any order, whatever the model answers this time,
+ * so nothing starts twice; a reused requestId with other content, or another pipeline seeing the same requestId, gets
+ * other names and new loops, never another item's loop.
  */
-import type { ContentClassifier } from '../../common/contract';
 import { A2I_NAME_MAX_LENGTH, shortHash, stableStringify } from '../../common/names';
 import type { PredictRequest } from './request';
 
@@ -24,9 +24,8 @@ export interface LoopIdentity {
   readonly flowDefinitionArn: string;
   readonly requestKey: string;
   readonly itemId: string | number;
-  /** What the reviewer sees and the dataset keeps: the loop's InputContent. */
-  readonly input: unknown;
-  readonly contentClassifiers?: readonly ContentClassifier[];
+  /** The item's features: what the reviewer reviews. The model's answer is left out, so a resend is the same loop. */
+  readonly content: readonly string[];
 }
 
 /** `<readable part of the request key>-<20 hex>`: 1-63 characters of [a-z0-9-]. */
@@ -41,8 +40,7 @@ export function loopName(identity: LoopIdentity): string {
     identity.flowDefinitionArn,
     identity.requestKey,
     identity.itemId,
-    identity.input,
-    identity.contentClassifiers ?? [],
+    identity.content,
   ]);
   return `${readable}-${shortHash(commitment, NAME_HASH_LENGTH)}`;
 }

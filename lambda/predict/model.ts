@@ -1,18 +1,18 @@
-/** One InvokeEndpoint per batch (batches split only to stay under the payload limit), answers checked. */
+/**
+ * One InvokeEndpoint for the whole batch, the answer checked. A request is at most 1 MiB and its JSON Lines body is
+ * never larger than the request (test/predict/logic.test.ts), far below SageMaker's smallest payload limit (4 MB,
+ * serverless), so the batch never needs splitting.
+ */
 import { InvokeEndpointCommand, ModelError } from '@aws-sdk/client-sagemaker-runtime';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { mapWithConcurrency } from '../shared/concurrency';
 import type { Deadline } from '../shared/deadline';
 import { badModelAnswer, unavailable } from '../shared/http';
 import type { Prediction } from './jsonlines';
-import { JSON_LINES, ModelAnswerError, batchesWithin, encodeJsonLines, parsePredictions } from './jsonlines';
-
-const PARALLEL_BATCHES = 4;
+import { JSON_LINES, ModelAnswerError, encodeJsonLines, parsePredictions } from './jsonlines';
 
 export interface ModelCall {
   readonly client: SageMakerRuntimeClient;
   readonly endpointName: string;
-  readonly maxPayloadBytes: number;
 }
 
 /**
@@ -24,10 +24,7 @@ export async function predictAll(
   records: readonly { readonly features: readonly string[] }[],
   answerBy: Deadline,
 ): Promise<Prediction[]> {
-  const batches = batchesWithin(records, model.maxPayloadBytes);
-  const signal = answerBy.signal();
-  const answers = await mapWithConcurrency(batches, PARALLEL_BATCHES, (batch) => invoke(model, batch, signal));
-  return answers.flat();
+  return invoke(model, records, answerBy.signal());
 }
 
 async function invoke(

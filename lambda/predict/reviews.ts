@@ -9,12 +9,16 @@ import { mapWithConcurrency } from '../shared/concurrency';
 import { logger } from '../shared/logger';
 import type { CallOptions, ReviewBackend, ReviewRequest } from '../shared/review-backend';
 import { ReviewConflictError } from '../shared/review-backend';
-import { startReview } from '../shared/start-review';
+import { hasEndedUnreviewed, startReview } from '../shared/start-review';
 
 export type ReviewOutcome =
   | { readonly status: 'started' }
   | { readonly status: 'queued' }
-  | { readonly status: 'failed'; readonly error: 'ReviewConflict' | 'ReviewNotRecorded'; readonly message: string };
+  | {
+      readonly status: 'failed';
+      readonly error: 'ReviewConflict' | 'ReviewEnded' | 'ReviewNotRecorded';
+      readonly message: string;
+    };
 
 export interface ReviewDeps {
   readonly backend: ReviewBackend;
@@ -32,9 +36,18 @@ export async function requestReviews(requests: readonly ReviewRequest[], deps: R
     if (!deps.startBy.within(0)) {
       try {
         const outcome = await startReview(deps.backend, request, { signal: deps.startBy.signal() });
-        if (outcome === 'already-started')
-          logger.info('Human loop already existed (a retried request)', { humanLoopName: request.name });
-        return { status: 'started' };
+        if (outcome.kind === 'started') return { status: 'started' };
+        logger.info('Human loop already existed (a retried request)', {
+          humanLoopName: request.name,
+          status: outcome.loop.status,
+        });
+        if (!hasEndedUnreviewed(outcome.loop)) return { status: 'started' };
+        const code = outcome.loop.failureCode ? ` (${outcome.loop.failureCode})` : '';
+        return {
+          status: 'failed',
+          error: 'ReviewEnded',
+          message: `Human loop ${request.name} of an earlier request with this requestId ended ${outcome.loop.status}${code} without a review; send the item with a new requestId to have it reviewed`,
+        };
       } catch (error) {
         if (error instanceof ReviewConflictError) {
           logger.error('Human loop name taken by another review', { humanLoopName: request.name });

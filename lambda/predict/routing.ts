@@ -1,4 +1,5 @@
 /** Which predictions a person reviews, and what the reviewer sees. */
+import type { LabelSet } from '../../common/label-set';
 import type { Prediction } from './jsonlines';
 import type { Instance } from './request';
 
@@ -15,14 +16,25 @@ export type ReviewInput = {
   /** Carried to output.json for the retraining dataset; the template does not show them. */
   readonly modelProbability: number;
   readonly threshold: number;
+  /**
+   * The labels the template of this loop offers, carried to output.json: a loop that outlives a template change is
+   * checked against its own template's labels.
+   */
+  readonly labelSet?: LabelSet;
 };
 
 /** The loop's input: what the task template reads as `task.input`, and what the dataset needs later. */
-export function reviewInput(instance: Instance, prediction: Prediction, threshold: number): ReviewInput {
+export function reviewInput(
+  instance: Instance,
+  prediction: Prediction,
+  threshold: number,
+  labelSet?: LabelSet,
+): ReviewInput {
   return {
     initialValue: prediction.predictedLabel,
     taskObject: instance.features.length === 1 ? instance.features[0] : instance.features,
     modelProbability: prediction.probability,
     threshold,
+    ...(labelSet ? { labelSet } : {}),
   };
 }

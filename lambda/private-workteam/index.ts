@@ -17,10 +17,13 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { MemberDefinition } from '@aws-sdk/client-sagemaker';
 import { CreateWorkteamCommand, DescribeWorkteamCommand, UpdateWorkteamCommand } from '@aws-sdk/client-sagemaker';
+import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type { CustomResourceEvent, CustomResourceResponse } from '../shared/custom-resource';
 import { eventSummary, isNotFound, parseProperties } from '../shared/custom-resource';
+import type { Deadline } from '../shared/deadline';
 import { logger } from '../shared/logger';
+import { waitingBudget } from '../shared/poll';
 import type { Ownership } from './ownership';
 import { parsePhysicalId, physicalId } from './ownership';
 import { deleteCreatedWorkforce, deleteWorkteam, ensureWorkforce, sagemaker, waitUntilActive } from './workforce';
@@ -40,17 +43,18 @@ const Properties = z.object({
 });
 type Properties = z.infer<typeof Properties>;
 
-export async function handler(event: CustomResourceEvent): Promise<CustomResourceResponse> {
+export async function handler(event: CustomResourceEvent, context?: Context): Promise<CustomResourceResponse> {
   logger.info('Private workteam event', eventSummary(event));
+  const budget = waitingBudget(context);
   if (event.RequestType === 'Delete') {
-    await deleteOwned(parsePhysicalId(event.PhysicalResourceId));
+    await deleteOwned(parsePhysicalId(event.PhysicalResourceId), budget);
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
   const props = parseProperties(Properties, event.ResourceProperties);
   const previous = event.RequestType === 'Update' ? parsePhysicalId(event.PhysicalResourceId) : undefined;
-  const { workforceName, created } = await ensureWorkforce(props, stackNameOf(event.StackId));
+  const { workforceName, created } = await ensureWorkforce(props, stackNameOf(event.StackId), budget);
   try {
-    const workforce = await waitUntilActive(workforceName);
+    const workforce = await waitUntilActive(workforceName, budget);
     const portalUrl = `https://${workforce.SubDomain}`;
     await applyPortalUrls(props, portalUrl);
     const workteamArn = await ensureWorkteam(props, workforceName, event.StackId);
@@ -89,15 +93,16 @@ function stackNameOf(stackId: string): string {
   return /:stack\/([^/]+)\//.exec(stackId)?.[1] ?? stackId;
 }
 
-async function deleteOwned(ownership: Ownership): Promise<void> {
+async function deleteOwned(ownership: Ownership, budget: Deadline): Promise<void> {
   await deleteWorkteam(ownership.workteamName);
   if (ownership.createdWorkforce === undefined) {
     logger.info('Keeping the workforce: this resource adopted it and did not create it');
     return;
   }
-  await deleteCreatedWorkforce(ownership.createdWorkforce, ownership.workteamName);
+  await deleteCreatedWorkforce(ownership.createdWorkforce, ownership.workteamName, budget);
 }
 
+/** Runs in the margin the waiting budget left: it asks for the deletions and does not wait for them. */
 async function undoCreate(workteamName: string, workforceName: string): Promise<void> {
   logger.info('Undoing the failed create: deleting what it made', { workteamName, workforceName });
   await deleteWorkteam(workteamName);

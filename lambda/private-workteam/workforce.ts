@@ -21,6 +21,7 @@ import {
 import { WORKER_POOL_STACK_TAG } from '../../common/contract';
 import { isNotFound } from '../shared/custom-resource';
 import { logger } from '../shared/logger';
+import type { Deadline } from '../shared/deadline';
 import { pollUntil } from '../shared/poll';
 
 export const sagemaker = new SageMakerClient({});
@@ -42,12 +43,13 @@ export async function findWorkforce(): Promise<Workforce | undefined> {
 export async function ensureWorkforce(
   props: WorkforceRequest,
   stackName: string,
+  budget: Deadline,
 ): Promise<{ workforceName: string; created: boolean }> {
   let found = await findWorkforce();
   let created = false;
   if (found !== undefined && !usesThisPool(found, props)) {
     if (!(await isThisStacksOldPool(found, stackName))) throw foreignWorkforceError(found, props);
-    await replaceLeftover(found, props);
+    await replaceLeftover(found, props, budget);
     found = undefined;
   }
   if (found === undefined) {
@@ -111,7 +113,7 @@ function foreignWorkforceError(workforce: Workforce, props: WorkforceRequest): E
  * Deletes a workforce this stack created in a deploy that failed (CloudFormation does not roll back a custom resource
  * whose create failed), with the workteam that deploy made, so that it can be made again over the current pool.
  */
-async function replaceLeftover(workforce: Workforce, props: WorkforceRequest): Promise<void> {
+async function replaceLeftover(workforce: Workforce, props: WorkforceRequest, budget: Deadline): Promise<void> {
   const name = workforce.WorkforceName ?? '';
   const teams = await workteamsOf(workforce);
   const foreign = teams.filter((team) => team !== props.WorkteamName);
@@ -127,7 +129,7 @@ async function replaceLeftover(workforce: Workforce, props: WorkforceRequest): P
     oldUserPool: workforce.CognitoConfig?.UserPool,
   });
   if (teams.length > 0) await deleteWorkteam(props.WorkteamName);
-  await deleteWorkforceAndWait(name);
+  await deleteWorkforce(name, budget);
 }
 
 export async function deleteWorkteam(workteamName: string): Promise<void> {
@@ -150,8 +152,11 @@ async function workteamsOf(workforce: Workforce): Promise<string[]> {
   return names;
 }
 
-/** Deletes a workforce this resource created, unless workteams other than `ownTeam` still use it. */
-export async function deleteCreatedWorkforce(workforceName: string, ownTeam: string): Promise<void> {
+/**
+ * Deletes a workforce this resource created, unless workteams other than `ownTeam` still use it; waits until it is
+ * gone while the budget lasts (without a budget, it only asks for the deletion).
+ */
+export async function deleteCreatedWorkforce(workforceName: string, ownTeam: string, budget?: Deadline): Promise<void> {
   const workforce = await findWorkforce();
   if (workforce?.WorkforceName !== workforceName) {
     logger.info('The workforce this resource created is already gone', { workforceName });
@@ -162,29 +167,34 @@ export async function deleteCreatedWorkforce(workforceName: string, ownTeam: str
     logger.info('Keeping the workforce: other workteams still use it', { workforceName, workteams: others });
     return;
   }
-  await deleteWorkforceAndWait(workforceName);
+  await deleteWorkforce(workforceName, budget);
 }
 
-async function deleteWorkforceAndWait(workforceName: string): Promise<void> {
+async function deleteWorkforce(workforceName: string, budget: Deadline | undefined): Promise<void> {
   try {
     await sagemaker.send(new DeleteWorkforceCommand({ WorkforceName: workforceName }));
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
+  if (budget === undefined) {
+    logger.info('Asked for the workforce to be deleted', { workforceName });
+    return;
+  }
   await pollUntil(async () => ((await findWorkforce())?.WorkforceName === workforceName ? undefined : true), {
     description: `workforce ${workforceName} to finish deleting`,
+    until: budget,
   });
   logger.info('Deleted the workforce', { workforceName });
 }
 
-export async function waitUntilActive(workforceName: string): Promise<Workforce> {
+export async function waitUntilActive(workforceName: string, budget: Deadline): Promise<Workforce> {
   const workforce = await pollUntil(
     async () => {
       const { Workforce: found } = await sagemaker.send(new DescribeWorkforceCommand({ WorkforceName: workforceName }));
       const settled = found?.Status === undefined || !['Initializing', 'Updating'].includes(found.Status);
       return found && settled && found.SubDomain ? found : undefined;
     },
-    { description: `workforce ${workforceName} to become Active` },
+    { description: `workforce ${workforceName} to become Active`, until: budget },
   );
   if (workforce.Status !== undefined && workforce.Status !== 'Active') {
     throw new Error(

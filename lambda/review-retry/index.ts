@@ -31,9 +31,10 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
       const review = parseQueuedReview(record.body);
       const outcome = await startReview(backend(), review, { signal });
       started += 1;
-      logger.info(outcome === 'started' ? 'Started queued human loop' : 'Queued human loop had already started', {
+      logger.info(outcome.kind === 'started' ? 'Started queued human loop' : 'Queued human loop had already started', {
         humanLoopName: review.name,
         receiveCount: record.attributes.ApproximateReceiveCount,
+        ...(outcome.kind === 'exists' ? { status: outcome.loop.status } : {}),
       });
     },
     {

@@ -20,6 +20,16 @@ export class Deadline {
     return new Deadline(now() + ms, now);
   }
 
+  /** At a moment given in epoch milliseconds (like API Gateway's requestTimeEpoch plus its timeout). */
+  static at(epochMs: number, now: () => number = Date.now): Deadline {
+    return new Deadline(epochMs, now);
+  }
+
+  /** The earlier of the two. */
+  earliest(other: Deadline): Deadline {
+    return other.endsAt < this.endsAt ? other : this;
+  }
+
   remainingMs(): number {
     return this.endsAt - this.now();
   }

@@ -1,5 +1,6 @@
 /** Reading a Lambda's environment: each variable checked once, a wrong one named in the error. */
 import type { LabelSet } from '../../common/label-set';
+import { asLabelSet } from '../../common/label-set';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -40,21 +41,18 @@ export function listEnv<T extends string>(env: Env, name: string, allowed: reado
 export function labelSetEnv(env: Env, name: string): LabelSet | undefined {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
+  let set: LabelSet | undefined;
   try {
-    const value = JSON.parse(raw) as Partial<LabelSet>;
-    if (
-      Array.isArray(value.labels) &&
-      value.labels.length > 0 &&
-      value.labels.every((label) => typeof label === 'string') &&
-      (value.field === undefined || typeof value.field === 'string')
-    )
-      return { field: value.field, labels: value.labels };
+    set = asLabelSet(JSON.parse(raw));
   } catch {
     // reported below
   }
-  throw new Error(
-    `Environment variable ${name} is ${JSON.stringify(raw)}; expected {"field"?: string, "labels": [string, ...]}`,
-  );
+  if (set === undefined) {
+    throw new Error(
+      `Environment variable ${name} is ${JSON.stringify(raw)}; expected {"field"?: string, "labels": [string, ...]}`,
+    );
+  }
+  return set;
 }
 
 /** Reads a configuration once, on first use, so a handler module can be imported before its environment is set. */

@@ -21,4 +21,5 @@ export const DEFAULTS = {
   datasetPrefix: 'dataset',
   apiThrottleRateLimit: 50,
   apiThrottleBurstLimit: 100,
+  reserveConsumerConcurrency: true,
 } as const;

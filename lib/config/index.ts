@@ -10,8 +10,8 @@ import type { ModelConfig } from './model';
 import { parseModel } from './model';
 import type { ContextLookup } from './reader';
 import { ConfigError, ContextReader } from './reader';
-import type { MonitoringConfig } from './monitoring';
-import { parseMonitoring } from './monitoring';
+import type { OperationsConfig } from './operations';
+import { parseOperations } from './operations';
 import { regionProblem } from './region';
 import type { ReviewConfig } from './review';
 import { parseReview } from './review';
@@ -22,7 +22,7 @@ export type { ApiConfig } from './api';
 export { DEFAULTS } from './defaults';
 export type { ModelConfig } from './model';
 export { DEFAULT_MODEL_IMAGES, MODEL_KEYS } from './model';
-export type { MonitoringConfig } from './monitoring';
+export type { OperationsConfig } from './operations';
 export { A2I_REGIONS } from './region';
 export { ConfigError } from './reader';
 export type { ReviewConfig } from './review';
@@ -35,7 +35,7 @@ export interface AppConfig {
   readonly workteam: WorkteamConfig;
   readonly review: ReviewConfig;
   readonly api: ApiConfig;
-  readonly monitoring: MonitoringConfig;
+  readonly operations: OperationsConfig;
 }
 
 export interface ParseOptions {
@@ -49,12 +49,12 @@ export function parseConfig(lookup: ContextLookup, options: ParseOptions = {}): 
   const workteam = parseWorkteam(ctx);
   const review = parseReview(ctx);
   const api = parseApi(ctx);
-  const monitoring = parseMonitoring(ctx);
+  const operations = parseOperations(ctx);
   if (model !== undefined && review !== undefined) checkEndpointKey(ctx, model, review);
   const region = regionProblem(options.region);
   if (region !== undefined) ctx.problems.push(region);
   if (ctx.problems.length > 0 || model === undefined || review === undefined) throw new ConfigError(ctx.problems);
-  return { model, workteam, review, api, monitoring };
+  return { model, workteam, review, api, operations };
 }
 
 /** CreateEndpointConfig refuses a KmsKeyId when an instance type has local NVMe storage (encrypted by its hardware). */

@@ -40,6 +40,8 @@ export class FlowDefinition extends Construct {
   readonly flowDefinitionArn: string;
   readonly flowDefinitionName: string;
   readonly role: iam.Role;
+  /** The custom resource itself, for ordering against it. */
+  readonly resource: CustomResource;
   /** `s3://<bucket>/<prefix>` */
   readonly s3OutputPath: string;
   private readonly namePrefix: string;
@@ -91,7 +93,7 @@ export class FlowDefinition extends Construct {
       'ListHumanLoops has no resource-level permissions; the handler lists only the flow definition it deletes.',
     );
 
-    const resource = new CustomResource(this, 'Resource', {
+    const resource = (this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::FlowDefinition',
       properties: {
@@ -107,7 +109,7 @@ export class FlowDefinition extends Construct {
         S3OutputPath: this.s3OutputPath,
         KmsKeyId: props.encryptionKey?.keyArn,
       },
-    });
+    }));
     // A2I checks at creation that it can use the role.
     resource.node.addDependency(this.role);
     this.flowDefinitionArn = resource.getAttString('FlowDefinitionArn');

@@ -19,8 +19,6 @@ import { CONSUMER_CONCURRENCY, QueueWithDeadLetters } from './queue-with-dead-le
 
 export interface PredictApiProps {
   readonly endpoint: ModelEndpoint;
-  /** Largest InvokeEndpoint body: 6 MB for real-time endpoints, 4 MB for serverless ones (less a margin). */
-  readonly modelMaxPayloadBytes: number;
   readonly flowDefinition: FlowDefinition;
   /** Where A2I writes the answers, which GET /loops/{name} reads. */
   readonly outputBucket: s3.IBucket;
@@ -40,6 +38,11 @@ export interface PredictApiProps {
    * @default none: model labels are not checked
    */
   readonly labelSet?: LabelSet;
+  /**
+   * Whether the queue's consumer reserves the concurrency the queue may use (see CONSUMER_CONCURRENCY).
+   * @default true
+   */
+  readonly reserveConsumerConcurrency?: boolean;
 }
 
 /**
@@ -55,7 +58,10 @@ export class PredictApi extends Construct {
   readonly retryQueue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly deadLetterAlarm: cloudwatch.Alarm;
-  /** 5xx answers of the API: handler bugs, and Lambda throttling (API Gateway answers a throttled invoke with 500). */
+  /**
+   * 5xx answers of the API: model errors (502) and unavailability (503), handler bugs, and Lambda throttling (API
+   * Gateway answers a throttled invoke with 500).
+   */
   readonly serverErrorsAlarm: cloudwatch.Alarm;
   /** The predict function was throttled: the account's concurrency is exhausted. */
   readonly predictThrottlesAlarm: cloudwatch.Alarm;
@@ -87,7 +93,6 @@ export class PredictApi extends Construct {
         [ENV.confidenceThreshold]: String(props.confidenceThreshold),
         [ENV.contentClassifiers]: (props.contentClassifiers ?? []).join(','),
         [ENV.retryQueueUrl]: this.retryQueue.queueUrl,
-        [ENV.modelMaxPayloadBytes]: String(props.modelMaxPayloadBytes),
         [ENV.logRequestText]: String(props.logRequestText ?? false),
         ...(props.labelSet ? { [ENV.labelSet]: JSON.stringify(props.labelSet) } : {}),
       },
@@ -103,7 +108,7 @@ export class PredictApi extends Construct {
       description: 'Starts the human loops the predict API had to queue',
       timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS.reviewRetry),
       environment: { [ENV.flowDefinitionArn]: flowDefinitionArn },
-      reservedConcurrentExecutions: CONSUMER_CONCURRENCY,
+      reservedConcurrentExecutions: (props.reserveConsumerConcurrency ?? true) ? CONSUMER_CONCURRENCY : undefined,
     });
     this.retryFunction.addEventSource(
       new SqsEventSource(this.retryQueue, {
@@ -119,7 +124,7 @@ export class PredictApi extends Construct {
       .metricServerError({ period: Duration.minutes(5), statistic: 'Sum' })
       .createAlarm(this, 'ServerErrorsAlarm', {
         alarmDescription:
-          'The predict API answered 5xx: a handler error (see the Lambda logs by request id) or throttled Lambda invocations',
+          'The predict API answered 5xx: the model failed (502) or was throttled or unavailable (503), a handler error (500, see the Lambda logs by request id), or Lambda throttled the function (500)',
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -146,18 +151,26 @@ export class PredictApi extends Construct {
     const flowDefinitionArn = props.flowDefinition.flowDefinitionArn;
     props.endpoint.grantInvoke(this.predictFunction);
     this.retryQueue.grantSendMessages(this.predictFunction);
+    const humanLoops = Arn.format(
+      { service: 'sagemaker', resource: 'human-loop', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME },
+      stack,
+    );
     for (const fn of [this.predictFunction, this.retryFunction]) {
       fn.addToRolePolicy(
         new iam.PolicyStatement({ actions: ['sagemaker:StartHumanLoop'], resources: [flowDefinitionArn] }),
       );
     }
-    const humanLoops = Arn.format(
-      { service: 'sagemaker', resource: 'human-loop', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME },
-      stack,
-    );
-    this.loopsFunction.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['sagemaker:DescribeHumanLoop'], resources: [humanLoops] }),
-    );
+    // A start answered ConflictException is settled by describing the loop (lambda/shared/start-review.ts).
+    for (const fn of [this.predictFunction, this.retryFunction, this.loopsFunction]) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['sagemaker:DescribeHumanLoop'], resources: [humanLoops] }),
+      );
+      acknowledgeWildcardResource(
+        fn.role!,
+        humanLoops,
+        'Loop names are made per request at run time; DescribeHumanLoop is read-only.',
+      );
+    }
     this.loopsFunction.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['sagemaker:ListHumanLoops'], resources: ['*'] }),
     );
@@ -166,11 +179,6 @@ export class PredictApi extends Construct {
     (props.encryptionKey ?? props.outputBucket.encryptionKey)?.grantDecrypt(this.loopsFunction);
 
     const loopsRole = this.loopsFunction.role!;
-    acknowledgeWildcardResource(
-      loopsRole,
-      humanLoops,
-      'Loop names are made per request at run time; DescribeHumanLoop is read-only.',
-    );
     acknowledgeWildcardResource(
       loopsRole,
       '*',

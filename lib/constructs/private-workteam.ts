@@ -70,19 +70,19 @@ export class PrivateWorkteam extends Construct {
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'DescribeTheRegionsWorkforce',
-        // The Region's single workforce may already exist under another name; it is adopted only when it uses this pool.
-        actions: ['sagemaker:DescribeWorkforce'],
-        resources: [sagemakerArn('workforce')],
+        sid: 'CreateOurWorkforce',
+        actions: ['sagemaker:CreateWorkforce'],
+        resources: [sagemakerArn('workforce', props.workforceName)],
       }),
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'CreateAndDeleteOurWorkforce',
-        // Only the workforce of our name: DeleteWorkforce has no condition keys, and workforces take no tags, so the
-        // exact ARN is what limits it to the workforce this resource creates.
-        actions: ['sagemaker:CreateWorkforce', 'sagemaker:DeleteWorkforce'],
-        resources: [sagemakerArn('workforce', props.workforceName)],
+        sid: 'DescribeOrDeleteTheRegionsWorkforce',
+        // The Region has one workforce, possibly under another name (adopted, or created under an earlier
+        // workforceName). DeleteWorkforce has no condition keys and workforces take no tags: the handler deletes only
+        // the workforce its physical id records as created by it.
+        actions: ['sagemaker:DescribeWorkforce', 'sagemaker:DeleteWorkforce'],
+        resources: [sagemakerArn('workforce')],
       }),
     );
     role.addToPrincipalPolicy(
@@ -92,10 +92,18 @@ export class PrivateWorkteam extends Construct {
           'sagemaker:CreateWorkteam',
           'sagemaker:DescribeWorkteam',
           'sagemaker:UpdateWorkteam',
-          'sagemaker:DeleteWorkteam',
           'sagemaker:AddTags',
         ],
         resources: [sagemakerArn('workteam', `private-crowd/${props.workteamName}`)],
+      }),
+    );
+    const anyWorkteam = sagemakerArn('workteam', 'private-crowd/*');
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DeleteOurWorkteams',
+        // A renamed workteam is deleted under its old name, which only the physical id still knows.
+        actions: ['sagemaker:DeleteWorkteam'],
+        resources: [anyWorkteam],
       }),
     );
     role.addToPrincipalPolicy(
@@ -134,7 +142,12 @@ export class PrivateWorkteam extends Construct {
     acknowledgeWildcardResource(
       role,
       sagemakerArn('workforce'),
-      "DescribeWorkforce only: a Region's single private workforce may already exist under any name; it is adopted only when it uses this pool and client.",
+      "A Region's single private workforce may exist under any name (adopted, or created under an earlier workforceName); DeleteWorkforce has no condition keys and workforces take no tags, so the handler deletes only the one its physical id records as created by it.",
+    );
+    acknowledgeWildcardResource(
+      role,
+      anyWorkteam,
+      'DeleteWorkteam only: after a rename the old workteam is deleted under the name kept in the physical id.',
     );
     acknowledgeWildcardResource(
       role,

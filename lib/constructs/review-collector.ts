@@ -26,6 +26,11 @@ export interface ReviewCollectorProps {
    * @default none: answers are not checked
    */
   readonly labelSet?: LabelSet;
+  /**
+   * Whether the queue's consumer reserves the concurrency the queue may use (see CONSUMER_CONCURRENCY).
+   * @default true
+   */
+  readonly reserveConsumerConcurrency?: boolean;
 }
 
 /**
@@ -62,7 +67,7 @@ export class ReviewCollector extends Construct {
       timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS.collector),
       // Two loops at a time, each with an output.json of up to 16 MiB read whole (lambda/shared/review-output.ts).
       memorySize: 512,
-      reservedConcurrentExecutions: CONSUMER_CONCURRENCY,
+      reservedConcurrentExecutions: (props.reserveConsumerConcurrency ?? true) ? CONSUMER_CONCURRENCY : undefined,
       environment: {
         [ENV.datasetBucket]: props.bucket.bucketName,
         [ENV.datasetPrefix]: props.datasetPrefix,

@@ -2,7 +2,7 @@ import type { StackProps } from 'aws-cdk-lib';
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import type { ApiConfig, ModelConfig, MonitoringConfig, ReviewConfig } from '../config';
+import type { ApiConfig, ModelConfig, OperationsConfig, ReviewConfig } from '../config';
 import { requireA2iRegion } from '../constructs/a2i-region-rule';
 import { AlarmNotifications } from '../constructs/alarm-notifications';
 import { FlowDefinition } from '../constructs/flow-definition';
@@ -17,8 +17,8 @@ export interface PipelineStackProps extends StackProps {
   readonly model: ModelConfig;
   readonly review: ReviewConfig;
   readonly api: ApiConfig;
-  /** @default no alarm notifications */
-  readonly monitoring?: MonitoringConfig;
+  /** @default no alarm notifications; the queue consumers reserve their concurrency */
+  readonly operations?: OperationsConfig;
   /** The private workteam that reviews (from the workforce stack, or an existing one). */
   readonly workteamArn: string;
 }
@@ -64,7 +64,6 @@ export class PipelineStack extends Stack {
     this.endpoint = new ModelEndpoint(this, 'Model', { model: props.model, encryptionKey });
     this.predictApi = new PredictApi(this, 'PredictApi', {
       endpoint: this.endpoint,
-      modelMaxPayloadBytes: modelMaxPayloadBytes(props.model),
       flowDefinition: this.flowDefinition,
       outputBucket: this.output.bucket,
       outputPrefix: review.outputPrefix,
@@ -74,6 +73,7 @@ export class PipelineStack extends Stack {
       throttling: { rateLimit: props.api.throttleRateLimit, burstLimit: props.api.throttleBurstLimit },
       logRequestText: props.api.logRequestText,
       labelSet: review.labelSet,
+      reserveConsumerConcurrency: props.operations?.reserveConsumerConcurrency,
     });
     this.collector = new ReviewCollector(this, 'Collector', {
       flowDefinition: this.flowDefinition,
@@ -82,7 +82,11 @@ export class PipelineStack extends Stack {
       datasetPrefix: review.datasetPrefix,
       encryptionKey,
       labelSet: review.labelSet,
+      reserveConsumerConcurrency: props.operations?.reserveConsumerConcurrency,
     });
+    // Deleted before the collector: a flow definition kept because reviews are in progress (its delete is refused)
+    // keeps the collector that turns those reviews into the dataset.
+    this.flowDefinition.resource.node.addDependency(this.collector);
     this.monitoring = new ReviewDashboard(this, 'Monitoring', {
       alarms: [
         this.predictApi.deadLetterAlarm,
@@ -91,7 +95,7 @@ export class PipelineStack extends Stack {
         this.predictApi.predictThrottlesAlarm,
       ],
     });
-    const alarmEmail = props.monitoring?.alarmEmail;
+    const alarmEmail = props.operations?.alarmEmail;
     if (alarmEmail !== undefined) {
       new AlarmNotifications(this, 'AlarmNotifications', { email: alarmEmail }).notifyOn(this.monitoring.alarms);
     }
@@ -104,12 +108,4 @@ export class PipelineStack extends Stack {
     new CfnOutput(this, 'DatasetUri', { value: `s3://${this.output.bucket.bucketName}/${review.datasetPrefix}/` });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
   }
-}
-
-/**
- * InvokeEndpoint accepts 6 MB on real-time endpoints and 4 MB on serverless ones; an existing endpoint may be either.
- * A margin stays for headers.
- */
-function modelMaxPayloadBytes(model: ModelConfig): number {
-  return model.kind === 'new' && model.compute.kind === 'instances' ? 5_500_000 : 3_900_000;
 }

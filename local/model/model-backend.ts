@@ -17,11 +17,14 @@ export class ModelFailure extends Error {
   }
 }
 
-/** The reference model: each record's features joined into one text; answer lines joined by `\n`, as inference.py. */
+/**
+ * The reference model's request handling: it scores each record's first feature (inference.py reads
+ * `["features"][0]`) and joins the answer lines with `\n`.
+ */
 export const builtInSentimentModel: ModelBackend = (jsonLines) =>
   Promise.resolve().then(() =>
     parseRequestRecords(jsonLines)
-      .map((features) => JSON.stringify(predictSentiment(features.join(' '))))
+      .map((features) => JSON.stringify(predictSentiment(features[0] ?? '')))
       .join('\n'),
   );
 

@@ -151,6 +151,21 @@ describe('records', () => {
     expect(isTrainingRecord(record)).toBe(false);
   });
 
+  test("a loop that outlived a template change is checked against its own template's labels, carried in its input", () => {
+    const old = {
+      ...output({ ...answer('x', 'w1', '2026-11-21T10:01:00Z'), answerContent: { mood: { label: 'happy' } } }),
+    };
+    const carried = {
+      ...old,
+      inputContent: { ...old.inputContent, labelSet: { field: 'mood', labels: ['happy', 'sad'] } },
+    };
+    expect(buildRecord(loop, carried, 'salt', now, sentiment).human).toMatchObject({
+      label: 'happy',
+      invalidAnswers: 0,
+    });
+    expect(buildRecord(loop, old, 'salt', now, sentiment).human?.invalidAnswers).toBe(1);
+  });
+
   test('an answer in another field than the classifier is invalid', () => {
     const other = { ...answer('1', 'w1', '2026-11-21T10:01:00Z'), answerContent: { comment: '1' } };
     const record = buildRecord(loop, output(other), 'salt', now, sentiment);

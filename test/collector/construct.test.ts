@@ -104,3 +104,9 @@ test('outputs the dataset location and the dashboard', () => {
   template.hasOutput('DatasetUri', {});
   template.hasOutput('DashboardName', {});
 });
+
+test('the flow definition is deleted before the collector, so reviews it keeps in progress are still collected', () => {
+  const [flowDefinition] = Object.values(template.findResources('Custom::FlowDefinition')) as { DependsOn: string[] }[];
+  for (const collectorPart of [/^CollectorStatusChanges/, /^Collector[0-9A-F]{8}$/, /^CollectorEventsQueue/])
+    expect(flowDefinition.DependsOn).toContainEqual(expect.stringMatching(collectorPart));
+});

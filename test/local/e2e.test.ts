@@ -120,6 +120,7 @@ test('answering completes the loop, writes output.json with AWS shape and key, a
       taskObject: 'I am unhappy with this product',
       modelProbability: predictions[1].probability,
       threshold: 0.9,
+      labelSet: { field: 'sentiment', labels: ['-1', '0', '1'] },
     },
   });
 

@@ -30,9 +30,9 @@ describe('the built-in sentiment model', () => {
     }
   });
 
-  test('speaks JSON Lines as the reference model does: features joined into one text, no trailing newline', async () => {
+  test('speaks JSON Lines as the reference model does: the first feature scored, no trailing newline', async () => {
     const out = await builtInSentimentModel(
-      '{"features":["I enjoy","this product"]}\n{"features":["I am unhappy with this product"]}',
+      '{"features":["I enjoy this product","a second feature the reference model does not read"]}\n{"features":["I am unhappy with this product"]}',
     );
     expect(out.endsWith('\n')).toBe(false);
     expect(out.split('\n').map((line) => (JSON.parse(line) as { predicted_label: number }).predicted_label)).toEqual([

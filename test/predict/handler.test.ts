@@ -25,6 +25,7 @@ import { logger } from '../../lambda/shared/logger';
 import { metrics } from '../../lambda/shared/metrics';
 
 const FLOW = 'arn:aws:sagemaker:eu-west-1:123456789012:flow-definition/sentiment-review-0a1b2c3d';
+const LABEL_SET = { field: 'sentiment', labels: ['-1', '0', '1'] };
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/review-retry';
 Object.assign(process.env, {
   SAGEMAKER_ENDPOINT_NAME: 'sentiment-endpoint',
@@ -32,8 +33,7 @@ Object.assign(process.env, {
   REVIEW_RETRY_QUEUE_URL: QUEUE,
   CONFIDENCE_THRESHOLD: '0.9',
   CONTENT_CLASSIFIERS: 'FreeOfPersonallyIdentifiableInformation',
-  MODEL_MAX_PAYLOAD_BYTES: '2048',
-  REVIEW_LABEL_SET: JSON.stringify({ field: 'sentiment', labels: ['-1', '0', '1'] }),
+  REVIEW_LABEL_SET: JSON.stringify(LABEL_SET),
 });
 
 const model = mockClient(SageMakerRuntimeClient);
@@ -87,6 +87,7 @@ function onlyOkayFailsToStart(error: Error) {
     taskObject: 'It is okay',
     modelProbability: 0.71,
     threshold: 0.9,
+    labelSet: LABEL_SET,
   });
   a2i
     .on(StartHumanLoopCommand)
@@ -153,18 +154,19 @@ describe('a batch of reviews', () => {
           taskObject: 'I am unhappy with this product',
           modelProbability: 0.634,
           threshold: 0.9,
+          labelSet: LABEL_SET,
         }),
       },
       DataAttributes: { ContentClassifiers: ['FreeOfPersonallyIdentifiableInformation'] },
     });
   });
 
-  test('a batch larger than the payload limit is split, and the answers keep their order', async () => {
-    const instances = Array.from({ length: 40 }, (_, i) => ({ features: [`review ${i} ${'.'.repeat(100)}`] }));
+  test('a full batch goes to the model in one call, and the answers keep their order', async () => {
+    const instances = Array.from({ length: 100 }, (_, i) => ({ features: [`review ${i} ${'.'.repeat(100)}`] }));
 
     const response = await call(post({ instances }));
 
-    expect(model.commandCalls(InvokeEndpointCommand).length).toBeGreaterThan(1);
+    expect(model.commandCalls(InvokeEndpointCommand)).toHaveLength(1);
     expect(response.json.predictions.map((p) => p.id)).toEqual(instances.map((_, i) => i));
   });
 });
@@ -214,6 +216,40 @@ describe('idempotency', () => {
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 
+  test('a loop of an earlier try that ended unreviewed is reported, with what to do, not as started', async () => {
+    a2i.on(StartHumanLoopCommand).rejects(new ConflictException({ message: 'exists', $metadata: {} }));
+    a2i
+      .on(DescribeHumanLoopCommand)
+      .resolves({ FlowDefinitionArn: FLOW, HumanLoopStatus: 'Failed', FailureCode: 'Expired' });
+
+    const response = await call(post(reviewBody('order-9')));
+
+    expect(response.json.predictions[1].humanReview).toEqual({
+      status: 'failed',
+      error: 'ReviewEnded',
+      humanLoopName: expect.stringMatching(/^order-9-/),
+      message: expect.stringMatching(
+        / of an earlier request with this requestId ended Failed \(Expired\) without a review; send the item with a new requestId to have it reviewed$/,
+      ),
+    });
+  });
+
+  test('a resend after the model changed its answer maps to the same loops: nothing is started twice', async () => {
+    const first = await call(post(reviewBody('order-10')));
+    model.on(InvokeEndpointCommand).resolves({
+      Body: blob(
+        Object.keys(REVIEWS)
+          .map(() => '{"predicted_label":0,"probability":0.51}')
+          .join('\n'),
+      ),
+    });
+    const second = await call(post(reviewBody('order-10')));
+
+    const names = (r: typeof first) =>
+      r.json.predictions.slice(1).map((p) => (p.humanReview as { humanLoopName: string }).humanLoopName);
+    expect(names(second)).toEqual(names(first));
+  });
+
   test('a reused requestId with other content gets other names, and reordered items keep theirs', async () => {
     const first = await call(post(reviewBody('reused')));
     const reordered = { requestId: 'reused', instances: [...reviewBody().instances].reverse() };
@@ -253,6 +289,7 @@ describe('nothing is lost', () => {
         taskObject: 'I am unhappy with this product',
         modelProbability: 0.634,
         threshold: 0.9,
+        labelSet: LABEL_SET,
       },
       contentClassifiers: ['FreeOfPersonallyIdentifiableInformation'],
     });

@@ -1,11 +1,7 @@
 import { A2I_NAME_MAX_LENGTH, A2I_NAME_PATTERN } from '../../common/names';
-import {
-  ModelAnswerError,
-  batchesWithin,
-  encodeJsonLines,
-  encodedSize,
-  parsePredictions,
-} from '../../lambda/predict/jsonlines';
+import * as fc from 'fast-check';
+import { PREDICT_LIMITS } from '../../common/contract';
+import { ModelAnswerError, encodeJsonLines, parsePredictions } from '../../lambda/predict/jsonlines';
 import type { LoopIdentity } from '../../lambda/predict/loop-names';
 import { loopName, requestKey } from '../../lambda/predict/loop-names';
 import type { Instance } from '../../lambda/predict/request';
@@ -41,14 +37,9 @@ describe('routing by threshold', () => {
 
 describe('loop names', () => {
   const FLOW = 'arn:aws:sagemaker:eu-west-1:123456789012:flow-definition/sentiment-review-0a1b2c3d';
-  const input = {
-    initialValue: -1,
-    taskObject: 'I am unhappy with this product',
-    modelProbability: 0.6,
-    threshold: 0.9,
-  };
+  const content = ['I am unhappy with this product'];
   const name = (overrides: Partial<LoopIdentity> = {}) =>
-    loopName({ flowDefinitionArn: FLOW, requestKey: 'req-1', itemId: 'a', input, ...overrides });
+    loopName({ flowDefinitionArn: FLOW, requestKey: 'req-1', itemId: 'a', content, ...overrides });
 
   test('follow the A2I name rule and length, however odd the request id', () => {
     for (const requestKey of ['Order 2026/11 #42 — batch ÄÖ', '---', 'x'.repeat(500), 'UPPER_case', '日本語', 'a']) {
@@ -58,11 +49,11 @@ describe('loop names', () => {
     }
   });
 
-  test('are stable for the same pipeline, request, item and input', () => {
-    expect(name()).toBe(name({ input: { ...input } }));
+  test('are stable for the same pipeline, request, item and content', () => {
+    expect(name()).toBe(name({ content: [...content] }));
   });
 
-  test('differ when the pipeline, the request, the item, the content or the classifiers differ', () => {
+  test('differ when the pipeline, the request, the item or its content differ', () => {
     const names = new Set([
       name(),
       name({ flowDefinitionArn: FLOW.replace('0a1b2c3d', '9f8e7d6c') }),
@@ -70,11 +61,10 @@ describe('loop names', () => {
       name({ itemId: 'b' }),
       name({ itemId: 0 }),
       name({ itemId: '0' }),
-      name({ input: { ...input, taskObject: 'I love it' } }),
-      name({ input: { ...input, initialValue: 0 } }),
-      name({ contentClassifiers: ['FreeOfAdultContent'] }),
+      name({ content: ['I love it'] }),
+      name({ content: [...content, 'a second feature'] }),
     ]);
-    expect(names.size).toBe(9);
+    expect(names.size).toBe(8);
   });
 
   test('keep a readable part of the request id', () => {
@@ -143,20 +133,22 @@ describe('JSON Lines', () => {
     expect(() => parsePredictions(body, count)).toThrow(new ModelAnswerError(message));
   });
 
-  test('batches stay within the payload limit, separators counted, and keep the order', () => {
-    const records = Array.from({ length: 10 }, (_, i) => ({ features: [`review number ${i}`] }));
-    const size = encodedSize(records[0]);
-    const threeLines = size * 3 + 2;
-    expect(Buffer.byteLength(encodeJsonLines(records.slice(0, 3)))).toBe(threeLines);
-    const batches = batchesWithin(records, threeLines);
-    expect(batches.map((b) => b.length)).toEqual([3, 3, 3, 1]);
-    expect(batches.flat()).toEqual(records);
-    for (const batch of batches) expect(Buffer.byteLength(encodeJsonLines(batch))).toBeLessThanOrEqual(threeLines);
-    expect(batchesWithin(records, threeLines - 1).map((b) => b.length)).toEqual([2, 2, 2, 2, 2]);
-  });
-
-  test('everything in one batch when it fits', () => {
-    const records = [{ features: ['a'] }, { features: ['b'] }];
-    expect(batchesWithin(records, 1_000_000)).toEqual([records]);
+  test("the model's body is never larger than the request, so the largest request is one call under the smallest payload limit", () => {
+    const text = fc.string({ unit: 'binary', maxLength: 200 });
+    const instance = fc.record({
+      id: fc.option(fc.oneof(fc.string({ minLength: 1, maxLength: 20 }), fc.nat()), { nil: undefined }),
+      features: fc.array(
+        text.filter((t) => t.length > 0),
+        { minLength: 1, maxLength: 16 },
+      ),
+    });
+    fc.assert(
+      fc.property(fc.array(instance, { minLength: 1, maxLength: 100 }), (instances) => {
+        const request = Buffer.byteLength(JSON.stringify({ instances }), 'utf8');
+        expect(Buffer.byteLength(encodeJsonLines(instances), 'utf8')).toBeLessThanOrEqual(request);
+      }),
+    );
+    // SageMaker's smallest InvokeEndpoint payload limit: 4 MB (serverless).
+    expect(PREDICT_LIMITS.maxRequestBytes).toBeLessThan(4_000_000);
   });
 });

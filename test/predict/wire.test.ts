@@ -228,6 +228,19 @@ describe('deadlines', () => {
     expect(new Set(queued).size).toBe(statuses.filter((s) => s === 'queued').length);
   });
 
+  test("API Gateway's 29 s count from the request time: a request that waited before the Lambda ran answers in time", async () => {
+    server.on('StartHumanLoop', () => ({ delayMs: 1_200, body: { HumanLoopArn: 'arn:x' } }));
+    const event = batch('late-start', 30);
+    const began = Date.now();
+    // 25.5 s already gone (a cold start, API Gateway's overhead): 3.5 s left for the client, 28 s for the Lambda.
+    (event.requestContext as { requestTimeEpoch?: number }).requestTimeEpoch = began - 25_500;
+
+    const response = await withTime(event, 28_000);
+
+    expect(Date.now() - began).toBeLessThan(3_500);
+    expect(response.statusCode).toBe(200);
+  });
+
   test('a model that does not answer in time is a 503 before the timeout, with nothing started', async () => {
     server.on('InvokeEndpoint', () => ({ delayMs: 5_000, body: '' }));
     const began = Date.now();
