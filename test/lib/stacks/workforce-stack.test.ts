@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { CfnUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { EXISTING_ENDPOINT, normalizedTemplate, synthApp, templates } from './helpers/app';
+import { EXISTING_ENDPOINT, normalizedTemplate, synthApp, templates } from '../../helpers/app';
 
 const { workforceTemplate } = templates({ ...EXISTING_ENDPOINT, workerEmails: 'ana@example.com,bo@example.com' });
 const template = workforceTemplate!;

@@ -3,8 +3,8 @@
  * runtime and SQS protocols: retries, timeouts and error parsing run as they do on AWS.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type * as PredictModule from '../../lambda/predict';
-import { ScriptedAwsServer } from '../helpers/scripted-aws-server';
+import type * as PredictModule from '../../../lambda/predict';
+import { ScriptedAwsServer } from '../../helpers/scripted-aws-server';
 
 const server = new ScriptedAwsServer();
 let handler: (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
@@ -21,7 +21,7 @@ beforeAll(async () => {
     MODEL_TIMEOUT_MS: '300',
   });
   // The clients read their endpoints and timeouts when the module loads.
-  ({ handler } = jest.requireActual<typeof PredictModule>('../../lambda/predict'));
+  ({ handler } = jest.requireActual<typeof PredictModule>('../../../lambda/predict'));
 });
 afterAll(() => server.stop());
 beforeEach(() => server.reset());

@@ -18,8 +18,8 @@ import {
   UpdateWorkteamCommand,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CREATED_BY_TAG, handler } from '../../lambda/private-workteam';
-import { createEvent, deleteEvent, STACK_ID, updateEvent } from '../helpers/events';
+import { CREATED_BY_TAG, handler } from '../../../lambda/private-workteam';
+import { createEvent, deleteEvent, STACK_ID, updateEvent } from '../../helpers/events';
 
 const sagemaker = mockClient(SageMakerClient);
 const cognito = mockClient(CognitoIdentityProviderClient);

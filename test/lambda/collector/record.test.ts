@@ -1,44 +1,6 @@
-import { answerLabel, consolidate, hashWorkerId, inModelType } from '../../lambda/collector/consolidate';
-import { buildRecord } from '../../lambda/collector/record';
-import { datasetKey, isTrainingRecord } from '../../common/dataset';
-
-describe('consolidation', () => {
-  test('one worker: their label, full agreement', () => {
-    expect(consolidate(['-1'])).toEqual({ label: '-1', disputed: false, agreement: 1 });
-  });
-
-  test('majority of three', () => {
-    expect(consolidate(['1', '0', '1'])).toEqual({ label: '1', disputed: false, agreement: 2 / 3 });
-  });
-
-  test('a three-way tie is disputed', () => {
-    expect(consolidate(['1', '0', '-1'])).toEqual({ label: null, disputed: true, agreement: 1 / 3 });
-  });
-
-  test('a two-way tie is disputed', () => {
-    expect(consolidate(['1', '0'])).toEqual({ label: null, disputed: true, agreement: 0.5 });
-  });
-
-  test('labels from the answers of each crowd element', () => {
-    expect(answerLabel({ sentiment: { label: '-1' } })).toBe('-1');
-    expect(answerLabel({ comment: 'fine' })).toBe('fine');
-    expect(answerLabel({ tags: { labels: ['b', 'a'] } })).toBe('{"tags":{"labels":["b","a"]}}');
-    expect(answerLabel({ b: { value: true }, a: 'x' })).toBe(answerLabel({ a: 'x', b: { value: true } }));
-  });
-
-  test('labels take the model label type', () => {
-    expect(inModelType('-1', 0)).toBe(-1);
-    expect(inModelType('positive', 0)).toBe('positive');
-    expect(inModelType('1', 'neg')).toBe('1');
-  });
-
-  test('worker ids are hashed with the salt: stable, and not the id', () => {
-    const hashed = hashWorkerId('d4e5f6a7', 'salt-1');
-    expect(hashed).toMatch(/^[0-9a-f]{16}$/);
-    expect(hashWorkerId('d4e5f6a7', 'salt-1')).toBe(hashed);
-    expect(hashWorkerId('d4e5f6a7', 'salt-2')).not.toBe(hashed);
-  });
-});
+import { datasetKey, isTrainingRecord } from '../../../common/dataset';
+import { hashWorkerId } from '../../../lambda/collector/consolidate';
+import { buildRecord } from '../../../lambda/collector/record';
 
 describe('records', () => {
   const loop = {

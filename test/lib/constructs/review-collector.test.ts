@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { EXISTING_ENDPOINT, templates } from '../helpers/app';
+import { EXISTING_ENDPOINT, templates } from '../../helpers/app';
 
 const { pipelineTemplate: template } = templates(EXISTING_ENDPOINT);
 

@@ -8,11 +8,11 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type * as PredictModule from '../../lambda/predict';
-import { encodeJsonLines } from '../../lambda/predict/jsonlines';
-import { ScriptedAwsServer } from '../helpers/scripted-aws-server';
+import type * as PredictModule from '../../../lambda/predict';
+import { encodeJsonLines } from '../../../lambda/predict/jsonlines';
+import { ScriptedAwsServer } from '../../helpers/scripted-aws-server';
 
-const REFERENCE = path.join(__dirname, '..', 'helpers', 'reference_inference.py');
+const REFERENCE = path.join(__dirname, '..', '..', 'helpers', 'reference_inference.py');
 const python = spawnSync('python3', ['--version']).status === 0;
 
 function runReference(body: string): { ok: true; answer: string } | { ok: false; error: string } {
@@ -42,7 +42,7 @@ beforeAll(async () => {
     FLOW_DEFINITION_ARN: 'arn:aws:sagemaker:eu-west-1:123456789012:flow-definition/sentiment-review-0a1b2c3d',
     REVIEW_RETRY_QUEUE_URL: `${url}/123456789012/review-retry`,
   });
-  ({ handler } = jest.requireActual<typeof PredictModule>('../../lambda/predict'));
+  ({ handler } = jest.requireActual<typeof PredictModule>('../../../lambda/predict'));
 });
 afterAll(() => server.stop());
 beforeEach(() => {

@@ -1,7 +1,7 @@
 /** The collector with the real S3 client against local mode's S3 emulator on loopback. */
-import type { DatasetRecord } from '../../common/dataset';
-import type * as CollectorModule from '../../lambda/collector';
-import { startLocalS3 } from '../helpers/local-s3';
+import type { DatasetRecord } from '../../../common/dataset';
+import type * as CollectorModule from '../../../lambda/collector';
+import { startLocalS3 } from '../../helpers/local-s3';
 import { outputJson, sqsEvent, statusChange } from './events';
 
 let s3: Awaited<ReturnType<typeof startLocalS3>>;
@@ -22,7 +22,7 @@ beforeAll(async () => {
     DATASET_PREFIX: 'dataset',
     WORKER_ID_SALT: 'salt',
   });
-  ({ handler } = jest.requireActual<typeof CollectorModule>('../../lambda/collector'));
+  ({ handler } = jest.requireActual<typeof CollectorModule>('../../../lambda/collector'));
 });
 afterAll(() => s3.stop());
 

@@ -1,18 +1,14 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
-  ConflictException,
   DescribeHumanLoopCommand,
   ListHumanLoopsCommand,
   ResourceNotFoundException,
   SageMakerA2IRuntimeClient,
-  StartHumanLoopCommand,
-  ThrottlingException,
   ValidationException,
 } from '@aws-sdk/client-sagemaker-a2i-runtime';
-import type { APIGatewayProxyEvent, Context, SQSEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler as loops } from '../../lambda/loops';
-import { handler as retry } from '../../lambda/review-retry';
+import { handler as loops } from '../../../lambda/loops';
 
 const FLOW = 'arn:aws:sagemaker:eu-west-1:123456789012:flow-definition/sentiment-review-0a1b2c3d';
 process.env.FLOW_DEFINITION_ARN = FLOW;
@@ -201,66 +197,5 @@ describe('GET /loops', () => {
   test('a foreign page token is a 400', async () => {
     a2i.on(ListHumanLoopsCommand).rejects(new ValidationException({ message: 'bad token', $metadata: {} }));
     expect(await call(get({}, { nextToken: 'forged' }))).toMatchObject({ status: 400, body: { field: 'nextToken' } });
-  });
-});
-
-describe('review-retry', () => {
-  const record = (messageId: string, body: unknown) => ({
-    messageId,
-    body: JSON.stringify(body),
-    attributes: { ApproximateReceiveCount: '2' },
-  });
-  const event = (...records: ReturnType<typeof record>[]) => ({ Records: records }) as unknown as SQSEvent;
-  const queued = { name: 'order-7-abc', input: { initialValue: 0, taskObject: 'It is okay' } };
-
-  test('starts the queued loop with the same name and input', async () => {
-    a2i.on(StartHumanLoopCommand).resolves({});
-
-    expect(await retry(event(record('m1', queued)))).toEqual({ batchItemFailures: [] });
-    expect(a2i.commandCalls(StartHumanLoopCommand)[0].args[0].input).toEqual({
-      HumanLoopName: 'order-7-abc',
-      FlowDefinitionArn: FLOW,
-      HumanLoopInput: { InputContent: JSON.stringify(queued.input) },
-    });
-  });
-
-  test('a loop that started meanwhile under this flow definition counts as done', async () => {
-    a2i.on(StartHumanLoopCommand).rejects(new ConflictException({ message: 'exists', $metadata: {} }));
-    a2i.on(DescribeHumanLoopCommand).resolves({ FlowDefinitionArn: FLOW, HumanLoopStatus: 'InProgress' });
-    expect(await retry(event(record('m1', queued)))).toEqual({ batchItemFailures: [] });
-  });
-
-  test('a conflict with a loop that is not this review stays on the queue (and reaches the dead-letter alarm)', async () => {
-    a2i.on(StartHumanLoopCommand).rejects(new ConflictException({ message: 'exists', $metadata: {} }));
-    a2i.on(DescribeHumanLoopCommand).resolves({ FlowDefinitionArn: `${FLOW}x`, HumanLoopStatus: 'InProgress' });
-    expect(await retry(event(record('m1', queued)))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
-  });
-
-  test('messages left when the time is up go back to the queue untried', async () => {
-    a2i.on(StartHumanLoopCommand).resolves({});
-    const context = { getRemainingTimeInMillis: () => 500 } as Context;
-
-    expect(await retry(event(record('m1', queued)), context)).toEqual({
-      batchItemFailures: [{ itemIdentifier: 'm1' }],
-    });
-    expect(a2i.commandCalls(StartHumanLoopCommand)).toHaveLength(0);
-  });
-
-  test('only the messages that still fail go back to the queue', async () => {
-    a2i
-      .on(StartHumanLoopCommand)
-      .resolves({})
-      .on(StartHumanLoopCommand, { HumanLoopName: 'still-throttled' })
-      .rejects(new ThrottlingException({ message: 'slow', $metadata: {} }));
-
-    const result = await retry(
-      event(
-        record('m1', queued),
-        record('m2', { ...queued, name: 'still-throttled' }),
-        record('m3', { not: 'a review' }),
-      ),
-    );
-
-    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }] });
   });
 });

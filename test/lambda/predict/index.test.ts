@@ -18,11 +18,11 @@ import {
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { PredictResponse } from '../../lambda/predict';
-import { handler } from '../../lambda/predict';
-import type { ErrorBody } from '../../lambda/shared/http';
-import { logger } from '../../lambda/shared/logger';
-import { metrics } from '../../lambda/shared/metrics';
+import type { PredictResponse } from '../../../lambda/predict';
+import { handler } from '../../../lambda/predict';
+import type { ErrorBody } from '../../../lambda/shared/http';
+import { logger } from '../../../lambda/shared/logger';
+import { metrics } from '../../../lambda/shared/metrics';
 
 const FLOW = 'arn:aws:sagemaker:eu-west-1:123456789012:flow-definition/sentiment-review-0a1b2c3d';
 const LABEL_SET = { field: 'sentiment', labels: ['-1', '0', '1'] };

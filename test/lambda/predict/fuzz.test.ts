@@ -8,7 +8,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as fc from 'fast-check';
-import { handler } from '../../lambda/predict';
+import { handler } from '../../../lambda/predict';
 
 Object.assign(process.env, {
   SAGEMAKER_ENDPOINT_NAME: 'sentiment-endpoint',

@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULTS, parseConfig } from '../lib/config';
+import { ConfigError, DEFAULTS, parseConfig } from '../../../lib/config';
 
 const parse = (context: Record<string, unknown>) => parseConfig((key) => context[key]);
 

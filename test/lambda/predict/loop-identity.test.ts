@@ -12,7 +12,7 @@ import type * as SqsSdk from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type * as ClientMock from 'aws-sdk-client-mock';
 import * as fc from 'fast-check';
-import type { PredictResponse } from '../../lambda/predict';
+import type { PredictResponse } from '../../../lambda/predict';
 
 type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
@@ -72,7 +72,7 @@ function loadPipeline(flowDefinitionArn: string): Handler {
       };
     });
     mockClient(sqsSdk.SQSClient).on(sqsSdk.SendMessageCommand).resolves({});
-    const loaded = (require('../../lambda/predict') as { handler: Handler }).handler;
+    const loaded = (require('../../../lambda/predict') as { handler: Handler }).handler;
     // The handler reads its environment on its first call; each pipeline's calls see its own.
     handler = (event) => {
       Object.assign(process.env, {

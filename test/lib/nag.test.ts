@@ -5,7 +5,7 @@ import { Validations } from 'aws-cdk-lib';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { EXISTING_ENDPOINT, MODEL_ARCHIVE, synthApp } from './helpers/app';
+import { EXISTING_ENDPOINT, MODEL_ARCHIVE, synthApp } from '../helpers/app';
 
 const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const configurations: Record<string, Record<string, unknown>> = {

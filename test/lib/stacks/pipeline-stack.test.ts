@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { HumanTaskUi } from '../lib/constructs/human-task-ui';
-import { ModelEndpoint } from '../lib/constructs/model-endpoint';
-import { EXISTING_ENDPOINT, MODEL_ARCHIVE, normalizedTemplate, templates } from './helpers/app';
+import { HumanTaskUi } from '../../../lib/constructs/human-task-ui';
+import { ModelEndpoint } from '../../../lib/constructs/model-endpoint';
+import { EXISTING_ENDPOINT, MODEL_ARCHIVE, normalizedTemplate, templates } from '../../helpers/app';
 
 const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const template = templates(EXISTING_ENDPOINT).pipelineTemplate;
@@ -139,12 +139,15 @@ describe('human task UI', () => {
   test('is made from the template file', () => {
     template.hasResourceProperties('Custom::HumanTaskUi', {
       NamePrefix: 'sentiment-review',
-      Content: fs.readFileSync(path.join(__dirname, '..', 'templates', 'sentiment.liquid.html'), 'utf8'),
+      Content: fs.readFileSync(path.join(__dirname, '..', '..', '..', 'templates', 'sentiment.liquid.html'), 'utf8'),
     });
   });
 
   test('the template is a sentiment classifier over -1, 0, 1 with the model label preselected', () => {
-    const content = fs.readFileSync(path.join(__dirname, '..', 'templates', 'sentiment.liquid.html'), 'utf8');
+    const content = fs.readFileSync(
+      path.join(__dirname, '..', '..', '..', 'templates', 'sentiment.liquid.html'),
+      'utf8',
+    );
     expect(content).toMatch(/<crowd-classifier[^>]*name="sentiment"/);
     expect(content).toContain(`categories="['-1', '0', '1']"`);
     expect(content).toContain('initial-value="{{ task.input.initialValue }}"');

@@ -6,9 +6,9 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { nameWithContentHash } from '../../common/names';
-import { handler } from '../../lambda/human-task-ui';
-import { createEvent, deleteEvent, updateEvent } from '../helpers/events';
+import { nameWithContentHash } from '../../../common/names';
+import { handler } from '../../../lambda/human-task-ui';
+import { createEvent, deleteEvent, updateEvent } from '../../helpers/events';
 
 const sagemaker = mockClient(SageMakerClient);
 const props = { NamePrefix: 'sentiment-review', Content: '<crowd-form>v1</crowd-form>' };

@@ -8,8 +8,8 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { ListHumanLoopsCommand, SageMakerA2IRuntimeClient } from '@aws-sdk/client-sagemaker-a2i-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../lambda/flow-definition';
-import { createEvent, deleteEvent, updateEvent } from '../helpers/events';
+import { handler } from '../../../lambda/flow-definition';
+import { createEvent, deleteEvent, updateEvent } from '../../helpers/events';
 
 const sagemaker = mockClient(SageMakerClient);
 const a2i = mockClient(SageMakerA2IRuntimeClient);

@@ -2,8 +2,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../lambda/collector';
-import { metrics } from '../../lambda/shared/metrics';
+import { handler } from '../../../lambda/collector';
+import { metrics } from '../../../lambda/shared/metrics';
 import { outputJson, sqsEvent, statusChange } from './events';
 
 Object.assign(process.env, { DATASET_BUCKET: 'output-bucket', DATASET_PREFIX: 'dataset', WORKER_ID_SALT: 'salt' });
