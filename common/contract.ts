@@ -51,9 +51,6 @@ export const PREDICT_LIMITS = {
 export const CONTENT_CLASSIFIERS = ['FreeOfPersonallyIdentifiableInformation', 'FreeOfAdultContent'] as const;
 export type ContentClassifier = (typeof CONTENT_CLASSIFIERS)[number];
 
-/** Namespace of the pipeline's CloudWatch metrics (EMF). */
-export const METRICS_NAMESPACE = 'HumanReviewPipeline';
-
 /**
  * Tag on the workers' Cognito user pool naming the stack that owns it. The workforce custom resource reads it to
  * recognise a workforce that an earlier, failed deploy of the same stack bound to its (retained) old pool.

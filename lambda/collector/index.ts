@@ -22,6 +22,7 @@ import { readReviewOutput } from '../shared/review-output';
 import { forEachMessage } from '../shared/sqs-batch';
 import type { LoopEvent } from './record';
 import { buildRecord } from './record';
+import { METRICS } from '../../common/metrics';
 
 /** Time kept back for reporting the batch and publishing metrics. */
 const AFTER_COLLECTING_MS = 2_000;
@@ -117,20 +118,20 @@ function isPreconditionFailed(error: unknown): boolean {
 
 function countRecord(record: DatasetRecord): void {
   if (record.status !== 'Completed') {
-    metrics.addMetric(record.status === 'Failed' ? 'HumanLoopsFailed' : 'HumanLoopsStopped', MetricUnit.Count, 1);
-    if (record.failureCode === 'Expired') metrics.addMetric('HumanLoopsExpired', MetricUnit.Count, 1);
+    metrics.addMetric(record.status === 'Failed' ? METRICS.loopsFailed : METRICS.loopsStopped, MetricUnit.Count, 1);
+    if (record.failureCode === 'Expired') metrics.addMetric(METRICS.loopsExpired, MetricUnit.Count, 1);
     return;
   }
-  metrics.addMetric('HumanLoopsCompleted', MetricUnit.Count, 1);
+  metrics.addMetric(METRICS.loopsCompleted, MetricUnit.Count, 1);
   const human = record.human;
   if (human === undefined) return;
   if (record.completedAt !== undefined) {
     const seconds = (Date.parse(record.completedAt) - Date.parse(record.createdAt)) / 1000;
-    if (Number.isFinite(seconds) && seconds >= 0) metrics.addMetric('TimeToAnswer', MetricUnit.Seconds, seconds);
+    if (Number.isFinite(seconds) && seconds >= 0) metrics.addMetric(METRICS.timeToAnswer, MetricUnit.Seconds, seconds);
   }
-  metrics.addMetric('WorkerAgreement', MetricUnit.Percent, human.agreement * 100);
-  if (human.disputed) metrics.addMetric('DisputedReviews', MetricUnit.Count, 1);
-  if (human.invalidAnswers) metrics.addMetric('InvalidAnswers', MetricUnit.Count, human.invalidAnswers);
+  metrics.addMetric(METRICS.workerAgreement, MetricUnit.Percent, human.agreement * 100);
+  if (human.disputed) metrics.addMetric(METRICS.disputedReviews, MetricUnit.Count, 1);
+  if (human.invalidAnswers) metrics.addMetric(METRICS.invalidAnswers, MetricUnit.Count, human.invalidAnswers);
   if (human.overridesModel !== null)
-    metrics.addMetric('HumanOverrides', MetricUnit.Count, human.overridesModel ? 1 : 0);
+    metrics.addMetric(METRICS.humanOverrides, MetricUnit.Count, human.overridesModel ? 1 : 0);
 }

@@ -12,6 +12,7 @@ import {
 import { paginateListHumanLoops, SageMakerA2IRuntimeClient } from '@aws-sdk/client-sagemaker-a2i-runtime';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
+import type { FlowDefinitionData, FlowDefinitionProperties } from '../../common/custom-resources';
 import { isA2iName, nameWithContentHash } from '../../common/names';
 import type { CustomResourceEvent, CustomResourceResponse } from '../shared/custom-resource';
 import { eventSummary, isNotFound, parseProperties } from '../shared/custom-resource';
@@ -22,7 +23,7 @@ import { pollUntil, waitingBudget } from '../shared/poll';
 const sagemaker = new SageMakerClient({});
 const a2i = new SageMakerA2IRuntimeClient({});
 
-const Properties = z.object({
+const Properties: z.ZodMiniType<FlowDefinitionProperties> = z.object({
   NamePrefix: z.string(),
   RoleArn: z.string(),
   WorkteamArn: z.string(),
@@ -138,7 +139,8 @@ async function ensureFlowDefinition(props: Properties, budget: Deadline): Promis
     );
   }
   logger.info('Flow definition is Active', { name, arn: state.arn });
-  return { PhysicalResourceId: name, Data: { FlowDefinitionName: name, FlowDefinitionArn: state.arn } };
+  const data: FlowDefinitionData = { FlowDefinitionName: name, FlowDefinitionArn: state.arn };
+  return { PhysicalResourceId: name, Data: data };
 }
 
 function isRoleNotReady(error: unknown): boolean {

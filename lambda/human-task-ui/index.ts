@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
+import type { HumanTaskUiData, HumanTaskUiProperties } from '../../common/custom-resources';
 import { isA2iName, nameWithContentHash } from '../../common/names';
 import type { CustomResourceEvent, CustomResourceResponse } from '../shared/custom-resource';
 import { eventSummary, isNotFound, parseProperties } from '../shared/custom-resource';
@@ -19,7 +20,7 @@ import { pollUntil, waitingBudget } from '../shared/poll';
 
 const sagemaker = new SageMakerClient({});
 
-const Properties = z.object({
+const Properties: z.ZodMiniType<HumanTaskUiProperties> = z.object({
   NamePrefix: z.string(),
   Content: z.string().check(z.minLength(1), z.maxLength(128_000)),
 });
@@ -69,7 +70,8 @@ async function ensureTaskUi(props: Properties, budget: Deadline): Promise<Custom
     arn = created.HumanTaskUiArn ?? '';
     logger.info('Created task UI', { name, arn });
   }
-  return { PhysicalResourceId: name, Data: { HumanTaskUiName: name, HumanTaskUiArn: arn } };
+  const data: HumanTaskUiData = { HumanTaskUiName: name, HumanTaskUiArn: arn };
+  return { PhysicalResourceId: name, Data: data };
 }
 
 async function deleteTaskUi(name: string): Promise<void> {

@@ -25,6 +25,7 @@ import { parsePredictRequest } from './request';
 import type { ReviewOutcome } from './reviews';
 import { requestReviews } from './reviews';
 import { needsReview, reviewInput } from './routing';
+import { METRICS } from '../../common/metrics';
 
 /** Time kept back from the model call for starting or queueing the reviews and answering. */
 const AFTER_MODEL_MS = 3_000;
@@ -115,12 +116,12 @@ async function predict(event: APIGatewayProxyEvent, deadline: Deadline): Promise
     lowConfidence.map((instance, i) => [instance.index, { ...outcomes[i], humanLoopName: reviewRequests[i].name }]),
   );
   const count = (status: ReviewOutcome['status']) => outcomes.filter((outcome) => outcome.status === status).length;
-  metrics.addMetric('Predictions', MetricUnit.Count, predictions.length);
-  metrics.addMetric('LowConfidencePredictions', MetricUnit.Count, lowConfidence.length);
-  metrics.addMetric('HumanLoopsStarted', MetricUnit.Count, count('started'));
-  metrics.addMetric('HumanLoopsQueued', MetricUnit.Count, count('queued'));
-  metrics.addMetric('HumanLoopsNotRecorded', MetricUnit.Count, count('failed'));
-  metrics.addMetric('ModelLatency', MetricUnit.Milliseconds, modelLatencyMs);
+  metrics.addMetric(METRICS.predictions, MetricUnit.Count, predictions.length);
+  metrics.addMetric(METRICS.lowConfidencePredictions, MetricUnit.Count, lowConfidence.length);
+  metrics.addMetric(METRICS.loopsStarted, MetricUnit.Count, count('started'));
+  metrics.addMetric(METRICS.loopsQueued, MetricUnit.Count, count('queued'));
+  metrics.addMetric(METRICS.loopsNotRecorded, MetricUnit.Count, count('failed'));
+  metrics.addMetric(METRICS.modelLatency, MetricUnit.Milliseconds, modelLatencyMs);
   logger.info('Predicted', {
     instances: predictions.length,
     lowConfidence: lowConfidence.length,

@@ -19,6 +19,7 @@ import type { MemberDefinition } from '@aws-sdk/client-sagemaker';
 import { CreateWorkteamCommand, DescribeWorkteamCommand, UpdateWorkteamCommand } from '@aws-sdk/client-sagemaker';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
+import type { PrivateWorkteamData, PrivateWorkteamProperties } from '../../common/custom-resources';
 import type { CustomResourceEvent, CustomResourceResponse } from '../shared/custom-resource';
 import { eventSummary, isNotFound, parseProperties } from '../shared/custom-resource';
 import type { Deadline } from '../shared/deadline';
@@ -33,7 +34,7 @@ const cognito = new CognitoIdentityProviderClient({});
 /** Tag on a workteam this handler created; its value is the creating stack's id. */
 export const CREATED_BY_TAG = 'review-pipeline:created-by';
 
-const Properties = z.object({
+const Properties: z.ZodMiniType<PrivateWorkteamProperties> = z.object({
   UserPoolId: z.string().check(z.minLength(1)),
   ClientId: z.string().check(z.minLength(1)),
   UserGroup: z.string().check(z.minLength(1)),
@@ -65,7 +66,7 @@ export async function handler(event: CustomResourceEvent, context?: Context): Pr
         WorkteamName: props.WorkteamName,
         WorkforceName: workforceName,
         PortalUrl: portalUrl,
-      },
+      } satisfies PrivateWorkteamData,
     };
   } catch (error) {
     if (event.RequestType === 'Create' && created) {

@@ -16,6 +16,7 @@ import { metrics } from '../shared/metrics';
 import { parseQueuedReview } from '../shared/review-retry-queue';
 import { forEachMessage } from '../shared/sqs-batch';
 import { startReview } from '../shared/start-review';
+import { METRICS } from '../../common/metrics';
 
 /** Time kept back for reporting the batch and publishing metrics. */
 const AFTER_STARTS_MS = 1_000;
@@ -43,7 +44,7 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
       failureMessage: 'Queued human loop still cannot start; it stays queued',
     },
   );
-  metrics.addMetric('HumanLoopsStartedFromQueue', MetricUnit.Count, started);
+  metrics.addMetric(METRICS.loopsStartedFromQueue, MetricUnit.Count, started);
   metrics.publishStoredMetrics();
   return result;
 }

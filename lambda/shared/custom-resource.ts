@@ -7,9 +7,9 @@ import * as z from 'zod/mini';
 
 export type CustomResourceEvent = CloudFormationCustomResourceEvent;
 
-export interface CustomResourceResponse {
+export interface CustomResourceResponse<Data = Record<string, string>> {
   readonly PhysicalResourceId: string;
-  readonly Data?: Record<string, string>;
+  readonly Data?: Data;
 }
 
 /** The event without `ResponseURL` (a pre-signed URL that can answer for the stack) and without the properties. */

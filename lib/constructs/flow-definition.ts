@@ -4,10 +4,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { FlowDefinitionData, FlowDefinitionProperties } from '../../common/custom-resources';
+import { attributeOf, RESOURCE_TYPES } from '../../common/custom-resources';
 import { A2I_NAME_PATTERN, A2I_NAME_PREFIX_MAX_LENGTH } from '../../common/names';
 import { acknowledgeWildcardResource } from '../nag';
 import { HandlerProvider } from './handler-function';
 import type { HumanTaskUi } from './human-task-ui';
+import { HANDLERS } from '../../common/handlers';
 
 export interface FlowDefinitionProps {
   /** The name is `<namePrefix>-<hash of the configuration>`. */
@@ -73,12 +76,12 @@ export class FlowDefinition extends Construct {
 
     const provider = HandlerProvider.forStack(
       this,
-      'flow-definition',
+      HANDLERS.flowDefinition,
       'Creates A2I flow definitions and waits until Active',
     );
     provider.grantSageMaker(
       ['sagemaker:CreateFlowDefinition', 'sagemaker:DescribeFlowDefinition', 'sagemaker:DeleteFlowDefinition'],
-      'flow-definition',
+      HANDLERS.flowDefinition,
       `${props.namePrefix}-*`,
       'Flow definition names end in a hash of the configuration made at deploy time; the prefix limits them to this pipeline.',
     );
@@ -95,7 +98,7 @@ export class FlowDefinition extends Construct {
 
     const resource = (this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
-      resourceType: 'Custom::FlowDefinition',
+      resourceType: RESOURCE_TYPES.flowDefinition,
       properties: {
         NamePrefix: props.namePrefix,
         RoleArn: this.role.roleArn,
@@ -108,12 +111,12 @@ export class FlowDefinition extends Construct {
         TaskTimeLimitInSeconds: props.taskTimeLimit.toSeconds(),
         S3OutputPath: this.s3OutputPath,
         KmsKeyId: props.encryptionKey?.keyArn,
-      },
+      } satisfies FlowDefinitionProperties,
     }));
     // A2I checks at creation that it can use the role.
     resource.node.addDependency(this.role);
-    this.flowDefinitionArn = resource.getAttString('FlowDefinitionArn');
-    this.flowDefinitionName = resource.getAttString('FlowDefinitionName');
+    this.flowDefinitionArn = resource.getAttString(attributeOf<FlowDefinitionData>('FlowDefinitionArn'));
+    this.flowDefinitionName = resource.getAttString(attributeOf<FlowDefinitionData>('FlowDefinitionName'));
   }
 
   /**

@@ -7,12 +7,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../nag';
+import type { HandlerName } from '../../common/handlers';
 
 export const LAMBDA_DIR = path.join(__dirname, '..', '..', 'lambda');
 
 export interface HandlerFunctionProps {
   /** Folder under `lambda/` whose `index.ts` exports `handler`. */
-  readonly handlerDir: string;
+  readonly handlerDir: HandlerName;
   readonly description: string;
   /** @default 30 seconds */
   readonly timeout?: Duration;
@@ -82,7 +83,7 @@ function roleWritingTo(scope: Construct, id: string, logGroup: logs.ILogGroup, d
  * every custom resource of that type in the stack.
  */
 export class HandlerProvider extends Construct {
-  static forStack(scope: Construct, handlerDir: string, description: string): HandlerProvider {
+  static forStack(scope: Construct, handlerDir: HandlerName, description: string): HandlerProvider {
     const stack = Stack.of(scope);
     const id = `${handlerDir.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}Provider`;
     return (
@@ -94,7 +95,7 @@ export class HandlerProvider extends Construct {
   readonly onEvent: HandlerFunction;
   readonly provider: cr.Provider;
 
-  private constructor(scope: Construct, id: string, props: { handlerDir: string; description: string }) {
+  private constructor(scope: Construct, id: string, props: { handlerDir: HandlerName; description: string }) {
     super(scope, id);
     this.onEvent = new HandlerFunction(this, 'OnEvent', {
       handlerDir: props.handlerDir,

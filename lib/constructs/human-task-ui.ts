@@ -1,9 +1,12 @@
 import { Annotations, CustomResource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import type { HumanTaskUiData, HumanTaskUiProperties } from '../../common/custom-resources';
+import { attributeOf, RESOURCE_TYPES } from '../../common/custom-resources';
 import { A2I_NAME_PATTERN, A2I_NAME_PREFIX_MAX_LENGTH } from '../../common/names';
 import { templateWarnings } from '../../common/task-template';
 import { UI_TEMPLATE_MAX_CHARS } from '../config';
 import { HandlerProvider } from './handler-function';
+import { HANDLERS } from '../../common/handlers';
 
 export interface HumanTaskUiProps {
   /** The name is `<namePrefix>-<hash of the template>`. */
@@ -35,14 +38,14 @@ export class HumanTaskUi extends Construct {
     for (const warning of templateWarnings(props.templateContent)) {
       Annotations.of(this).addWarningV2('review-pipeline:template-to-json', `Task template ${warning}`);
     }
-    const provider = HandlerProvider.forStack(this, 'human-task-ui', 'Creates SageMaker human task UIs');
+    const provider = HandlerProvider.forStack(this, HANDLERS.humanTaskUi, 'Creates SageMaker human task UIs');
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
-      resourceType: 'Custom::HumanTaskUi',
-      properties: { NamePrefix: props.namePrefix, Content: props.templateContent },
+      resourceType: RESOURCE_TYPES.humanTaskUi,
+      properties: { NamePrefix: props.namePrefix, Content: props.templateContent } satisfies HumanTaskUiProperties,
     });
-    this.humanTaskUiArn = resource.getAttString('HumanTaskUiArn');
-    this.humanTaskUiName = resource.getAttString('HumanTaskUiName');
+    this.humanTaskUiArn = resource.getAttString(attributeOf<HumanTaskUiData>('HumanTaskUiArn'));
+    this.humanTaskUiName = resource.getAttString(attributeOf<HumanTaskUiData>('HumanTaskUiName'));
     provider.grantSageMaker(
       ['sagemaker:CreateHumanTaskUi', 'sagemaker:DescribeHumanTaskUi', 'sagemaker:DeleteHumanTaskUi'],
       'human-task-ui',

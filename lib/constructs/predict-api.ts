@@ -16,6 +16,7 @@ import type { FlowDefinition } from './flow-definition';
 import { HandlerFunction } from './handler-function';
 import type { ModelEndpoint } from './model-endpoint';
 import { CONSUMER_CONCURRENCY, QueueWithDeadLetters } from './queue-with-dead-letters';
+import { HANDLERS } from '../../common/handlers';
 
 export interface PredictApiProps {
   readonly endpoint: ModelEndpoint;
@@ -83,7 +84,7 @@ export class PredictApi extends Construct {
     this.deadLetterAlarm = retry.alarm;
 
     this.predictFunction = new HandlerFunction(this, 'Predict', {
-      handlerDir: 'predict',
+      handlerDir: HANDLERS.predict,
       description: 'POST /predict: batch inference and human loops for low-confidence predictions',
       timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS.predict),
       memorySize: 512,
@@ -98,13 +99,13 @@ export class PredictApi extends Construct {
       },
     });
     this.loopsFunction = new HandlerFunction(this, 'Loops', {
-      handlerDir: 'loops',
+      handlerDir: HANDLERS.loops,
       description: 'GET /loops and /loops/{name}: human loop status and answers',
       timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS.loops),
       environment: { [ENV.flowDefinitionArn]: flowDefinitionArn },
     });
     this.retryFunction = new HandlerFunction(this, 'ReviewRetry', {
-      handlerDir: 'review-retry',
+      handlerDir: HANDLERS.reviewRetry,
       description: 'Starts the human loops the predict API had to queue',
       timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS.reviewRetry),
       environment: { [ENV.flowDefinitionArn]: flowDefinitionArn },

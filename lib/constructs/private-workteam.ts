@@ -3,9 +3,12 @@ import { Arn, ArnFormat, CustomResource, Lazy, Stack } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import type { PrivateWorkteamData, PrivateWorkteamProperties } from '../../common/custom-resources';
+import { attributeOf, RESOURCE_TYPES } from '../../common/custom-resources';
 import { shortHash } from '../../common/names';
 import { acknowledgeWildcardResource } from '../nag';
 import { HandlerProvider } from './handler-function';
+import { HANDLERS } from '../../common/handlers';
 
 export interface PrivateWorkteamProps {
   readonly userPool: cognito.IUserPool;
@@ -35,13 +38,13 @@ export class PrivateWorkteam extends Construct {
     super(scope, id);
     const provider = HandlerProvider.forStack(
       this,
-      'private-workteam',
+      HANDLERS.privateWorkteam,
       'Creates or adopts the private workforce and its workteam',
     );
     const stack = Stack.of(this);
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
-      resourceType: 'Custom::PrivateWorkteam',
+      resourceType: RESOURCE_TYPES.privateWorkteam,
       properties: {
         UserPoolId: props.userPool.userPoolId,
         ClientId: props.client.userPoolClientId,
@@ -50,12 +53,12 @@ export class PrivateWorkteam extends Construct {
         WorkteamName: props.workteamName,
         WorkteamDescription: props.description,
         ClientSettingsFingerprint: declaredPropertiesFingerprint(props.client.node.defaultChild as CfnResource),
-      },
+      } satisfies PrivateWorkteamProperties,
     });
     resource.node.addDependency(props.client, props.domain);
-    this.workteamArn = resource.getAttString('WorkteamArn');
-    this.workteamName = resource.getAttString('WorkteamName');
-    this.portalUrl = resource.getAttString('PortalUrl');
+    this.workteamArn = resource.getAttString(attributeOf<PrivateWorkteamData>('WorkteamArn'));
+    this.workteamName = resource.getAttString(attributeOf<PrivateWorkteamData>('WorkteamName'));
+    this.portalUrl = resource.getAttString(attributeOf<PrivateWorkteamData>('PortalUrl'));
 
     const sagemakerArn = (resource: string, resourceName = '*') =>
       Arn.format({ service: 'sagemaker', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }, stack);

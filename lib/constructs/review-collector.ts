@@ -12,6 +12,7 @@ import { acknowledgeWildcardResource } from '../nag';
 import type { FlowDefinition } from './flow-definition';
 import { HandlerFunction } from './handler-function';
 import { CONSUMER_CONCURRENCY, QueueWithDeadLetters } from './queue-with-dead-letters';
+import { HANDLERS } from '../../common/handlers';
 
 export interface ReviewCollectorProps {
   readonly flowDefinition: FlowDefinition;
@@ -62,7 +63,7 @@ export class ReviewCollector extends Construct {
     });
 
     this.collectorFunction = new HandlerFunction(this, 'Collector', {
-      handlerDir: 'collector',
+      handlerDir: HANDLERS.collector,
       description: 'Writes each ended human loop to the retraining dataset',
       timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS.collector),
       // Two loops at a time, each with an output.json of up to 16 MiB read whole (lambda/shared/review-output.ts).

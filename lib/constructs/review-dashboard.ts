@@ -1,7 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../common/contract';
+import { HANDLERS } from '../../common/handlers';
+import { METRICS, METRICS_NAMESPACE } from '../../common/metrics';
 
 export interface ReviewDashboardProps {
   /** Alarms to show (the dead-letter queues, the API); the dashboard adds one on failed loops. */
@@ -26,9 +27,9 @@ export class ReviewDashboard extends Construct {
         period: Duration.minutes(5),
         label: label ?? metricName,
       });
-    const predictions = metric('predict', 'Predictions');
-    const lowConfidence = metric('predict', 'LowConfidencePredictions');
-    const failed = metric('collector', 'HumanLoopsFailed');
+    const predictions = metric(HANDLERS.predict, METRICS.predictions);
+    const lowConfidence = metric(HANDLERS.predict, METRICS.lowConfidencePredictions);
+    const failed = metric(HANDLERS.collector, METRICS.loopsFailed);
 
     this.failedLoopsAlarm = failed.createAlarm(this, 'FailedLoopsAlarm', {
       alarmDescription:
@@ -60,7 +61,10 @@ export class ReviewDashboard extends Construct {
           }),
           new cloudwatch.GraphWidget({
             title: 'Model latency (ms)',
-            left: [metric('predict', 'ModelLatency', 'p50', 'p50'), metric('predict', 'ModelLatency', 'p99', 'p99')],
+            left: [
+              metric(HANDLERS.predict, METRICS.modelLatency, 'p50', 'p50'),
+              metric(HANDLERS.predict, METRICS.modelLatency, 'p99', 'p99'),
+            ],
             width: 8,
           }),
         ],
@@ -68,21 +72,21 @@ export class ReviewDashboard extends Construct {
           new cloudwatch.GraphWidget({
             title: 'Human loops',
             left: [
-              metric('predict', 'HumanLoopsStarted', 'Sum', 'started'),
-              metric('predict', 'HumanLoopsQueued', 'Sum', 'queued'),
-              metric('review-retry', 'HumanLoopsStartedFromQueue', 'Sum', 'started from queue'),
-              metric('collector', 'HumanLoopsCompleted', 'Sum', 'completed'),
-              metric('collector', 'HumanLoopsFailed', 'Sum', 'failed'),
-              metric('collector', 'HumanLoopsExpired', 'Sum', 'expired'),
-              metric('collector', 'HumanLoopsStopped', 'Sum', 'stopped'),
+              metric(HANDLERS.predict, METRICS.loopsStarted, 'Sum', 'started'),
+              metric(HANDLERS.predict, METRICS.loopsQueued, 'Sum', 'queued'),
+              metric(HANDLERS.reviewRetry, METRICS.loopsStartedFromQueue, 'Sum', 'started from queue'),
+              metric(HANDLERS.collector, METRICS.loopsCompleted, 'Sum', 'completed'),
+              metric(HANDLERS.collector, METRICS.loopsFailed, 'Sum', 'failed'),
+              metric(HANDLERS.collector, METRICS.loopsExpired, 'Sum', 'expired'),
+              metric(HANDLERS.collector, METRICS.loopsStopped, 'Sum', 'stopped'),
             ],
             width: 8,
           }),
           new cloudwatch.GraphWidget({
             title: 'Time to answer (s)',
             left: [
-              metric('collector', 'TimeToAnswer', 'p50', 'p50'),
-              metric('collector', 'TimeToAnswer', 'p90', 'p90'),
+              metric(HANDLERS.collector, METRICS.timeToAnswer, 'p50', 'p50'),
+              metric(HANDLERS.collector, METRICS.timeToAnswer, 'p90', 'p90'),
             ],
             width: 8,
           }),
@@ -91,11 +95,11 @@ export class ReviewDashboard extends Construct {
             left: [
               new cloudwatch.MathExpression({
                 expression: '100 * overrides',
-                usingMetrics: { overrides: metric('collector', 'HumanOverrides', 'Average') },
+                usingMetrics: { overrides: metric(HANDLERS.collector, METRICS.humanOverrides, 'Average') },
                 label: 'human label differs from the model',
                 period: Duration.minutes(5),
               }),
-              metric('collector', 'WorkerAgreement', 'Average', 'worker agreement'),
+              metric(HANDLERS.collector, METRICS.workerAgreement, 'Average', 'worker agreement'),
             ],
             leftYAxis: { min: 0, max: 100 },
             width: 8,
