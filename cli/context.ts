@@ -2,10 +2,9 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SageMakerA2IRuntimeClient } from '@aws-sdk/client-sagemaker-a2i-runtime';
-import { STACK_NAMES } from '../common/contract';
-import { A2iReviewBackend } from '../lambda/shared/a2i-review-backend';
-import type { ReviewBackend } from '../lambda/shared/review-backend';
+import { ENV, STACK_NAMES } from '../common/contract';
+import { reviewPortFromEnv } from '../lambda/shared/review/from-env';
+import type { ReviewPort } from '../lambda/shared/review/port';
 import { CliError, EXIT, explainAwsError } from './errors';
 import type { CliIo } from './io';
 
@@ -14,7 +13,6 @@ export interface CliContext {
   readonly cloudFormation: CloudFormationClient;
   readonly cognito: CognitoIdentityProviderClient;
   readonly s3: S3Client;
-  readonly a2i: SageMakerA2IRuntimeClient;
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => number;
 }
@@ -25,7 +23,6 @@ export function defaultContext(io: CliIo): CliContext {
     cloudFormation: new CloudFormationClient({}),
     cognito: new CognitoIdentityProviderClient({}),
     s3: new S3Client({ forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined }),
-    a2i: new SageMakerA2IRuntimeClient({}),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     now: () => Date.now(),
   };
@@ -59,6 +56,9 @@ export async function requiredOutput(context: CliContext, stackName: string, key
   return value;
 }
 
-export async function reviewBackend(context: CliContext): Promise<ReviewBackend> {
-  return new A2iReviewBackend(context.a2i, await requiredOutput(context, STACK_NAMES.pipeline, 'FlowDefinitionArn'));
+/** The deployed pipeline's review backend, built by the handlers' own factory from the stack's outputs. */
+export async function reviewPort(context: CliContext): Promise<ReviewPort> {
+  const flowDefinitionArn = await requiredOutput(context, STACK_NAMES.pipeline, 'FlowDefinitionArn');
+  const { ReviewBackend } = await stackOutputs(context, STACK_NAMES.pipeline);
+  return reviewPortFromEnv({ [ENV.reviewBackend]: ReviewBackend, [ENV.flowDefinitionArn]: flowDefinitionArn });
 }

@@ -1,4 +1,5 @@
 /** Exit codes scripts can rely on, and the errors that carry them. */
+import { ReviewError } from '../lambda/shared/review/port';
 
 export const EXIT = {
   ok: 0,
@@ -26,6 +27,7 @@ export const usageError = (message: string) => new CliError(EXIT.usage, message)
 /** What an AWS SDK error means for the person at the terminal. */
 export function explainAwsError(error: unknown): CliError {
   if (error instanceof CliError) return error;
+  if (error instanceof ReviewError) return new CliError(EXIT.failed, `${error.kind}: ${error.message}`);
   const name = error instanceof Error ? error.name : '';
   const message = error instanceof Error ? error.message : String(error);
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {

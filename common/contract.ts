@@ -5,6 +5,9 @@
 
 export const ENV = {
   endpointName: 'SAGEMAKER_ENDPOINT_NAME',
+  /** Which review backend the handlers talk to (lambda/shared/review/from-env.ts); `a2i` when unset. */
+  reviewBackend: 'REVIEW_BACKEND',
+  /** The flow definition loops start under (A2I's, or the one a self-hosted backend names). */
   flowDefinitionArn: 'FLOW_DEFINITION_ARN',
   confidenceThreshold: 'CONFIDENCE_THRESHOLD',
   contentClassifiers: 'CONTENT_CLASSIFIERS',

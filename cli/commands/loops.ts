@@ -1,10 +1,11 @@
 /** loops list|show|wait|stop: the human loops of the pipeline's flow definition. */
 import { parseArgs } from 'node:util';
 import { isA2iName } from '../../common/names';
-import type { ReviewStatus, ReviewSummary } from '../../lambda/shared/review-backend';
-import { readReviewOutput } from '../../lambda/shared/review-output';
+import { readReviewOutput } from '../../lambda/shared/review/output';
+import type { HumanLoop, HumanLoopSummary } from '../../lambda/shared/review/port';
+import { ENDED_STATUSES, HUMAN_LOOP_STATUSES, isReviewError } from '../../lambda/shared/review/port';
 import type { CliContext } from '../context';
-import { reviewBackend } from '../context';
+import { reviewPort } from '../context';
 import { CliError, EXIT, explainAwsError, usageError } from '../errors';
 import { table } from '../io';
 
@@ -18,9 +19,6 @@ export const LOOPS_HELP = `Usage: review-pipeline loops <list|show|wait|stop> ..
 
 Statuses: InProgress, Completed, Failed, Stopping, Stopped.
 Exit codes: 0 all Completed, 1 some Failed or Stopped, 5 unknown loop, 6 timeout.`;
-
-const STATUSES: readonly ReviewStatus[] = ['InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'];
-const ENDED: readonly ReviewStatus[] = ['Completed', 'Failed', 'Stopped'];
 
 export async function loops(context: CliContext, args: string[]): Promise<number> {
   const [action, ...rest] = args;
@@ -51,21 +49,21 @@ async function list(context: CliContext, args: string[]): Promise<number> {
     args,
     options: { status: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string', default: '50' } },
   });
-  if (values.status !== undefined && !(STATUSES as readonly string[]).includes(values.status)) {
-    throw usageError(`--status must be one of ${STATUSES.join(', ')}`);
+  if (values.status !== undefined && !(HUMAN_LOOP_STATUSES as readonly string[]).includes(values.status)) {
+    throw usageError(`--status must be one of ${HUMAN_LOOP_STATUSES.join(', ')}`);
   }
   const since = values.since === undefined ? undefined : new Date(values.since);
   if (since !== undefined && Number.isNaN(since.getTime())) throw usageError('--since must be a date, like 2026-11-01');
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw usageError('--limit must be a positive integer');
 
-  const backend = await reviewBackend(context);
-  const found: ReviewSummary[] = [];
+  const reviews = await reviewPort(context);
+  const found: HumanLoopSummary[] = [];
   let nextToken: string | undefined;
   try {
     do {
-      const page = await backend.listReviews({ createdAfter: since, nextToken, maxResults: 100 });
-      found.push(...page.reviews.filter((loop) => values.status === undefined || loop.status === values.status));
+      const page = await reviews.list({ createdAfter: since, nextToken, maxResults: 100 });
+      found.push(...page.loops.filter((loop) => values.status === undefined || loop.status === values.status));
       nextToken = page.nextToken;
     } while (nextToken !== undefined && found.length < limit);
   } catch (error) {
@@ -76,16 +74,24 @@ async function list(context: CliContext, args: string[]): Promise<number> {
     context.io.err('No human loops match.');
     return EXIT.ok;
   }
-  for (const line of table([['NAME', 'STATUS', 'CREATED'], ...shown.map((l) => [l.name, l.status, l.createdAt])]))
+  for (const line of table([
+    ['NAME', 'STATUS', 'CREATED'],
+    ...shown.map((l) => [l.name, l.status, l.createdAt.toISOString()]),
+  ]))
     context.io.out(line);
   return EXIT.ok;
 }
 
-async function describeOrFail(context: CliContext, name: string): Promise<ReviewSummary> {
-  const backend = await reviewBackend(context);
-  const loop = await backend.describeReview(name).catch((error: unknown) => Promise.reject(explainAwsError(error)));
-  if (loop === undefined) throw new CliError(EXIT.notFound, `No human loop named ${name}`);
-  return loop;
+/** The loop, or exit code 5 when there is none of that name. */
+async function describeOrFail(context: CliContext, name: string): Promise<HumanLoop> {
+  const reviews = await reviewPort(context);
+  return reviews.describe(name).catch((error: unknown) => Promise.reject(notFoundOr(error, name)));
+}
+
+function notFoundOr(error: unknown, name: string): Error {
+  return isReviewError(error, 'ResourceNotFound')
+    ? new CliError(EXIT.notFound, `No human loop named ${name}`)
+    : explainAwsError(error);
 }
 
 async function show(context: CliContext, args: string[]): Promise<number> {
@@ -106,7 +112,7 @@ async function show(context: CliContext, args: string[]): Promise<number> {
     );
     return EXIT.ok;
   }
-  const lines = [`name:     ${loop.name}`, `status:   ${loop.status}`, `created:  ${loop.createdAt}`];
+  const lines = [`name:     ${loop.name}`, `status:   ${loop.status}`, `created:  ${loop.createdAt.toISOString()}`];
   if (loop.failureCode || loop.failureReason)
     lines.push(`failure:  ${[loop.failureCode, loop.failureReason].filter(Boolean).join(': ')}`);
   if (output) {
@@ -130,14 +136,13 @@ async function wait(context: CliContext, args: string[]): Promise<number> {
   const intervalMs = Number(values.interval) * 1000;
   if (!(timeoutMs > 0) || !(intervalMs > 0))
     throw usageError('--timeout and --interval must be positive numbers of seconds');
-  const backend = await reviewBackend(context);
-  const ended = new Map<string, ReviewSummary>();
+  const reviews = await reviewPort(context);
+  const ended = new Map<string, HumanLoop>();
   const started = context.now();
   for (;;) {
     for (const name of [...pending]) {
-      const loop = await backend.describeReview(name).catch((error: unknown) => Promise.reject(explainAwsError(error)));
-      if (loop === undefined) throw new CliError(EXIT.notFound, `No human loop named ${name}`);
-      if ((ENDED as readonly string[]).includes(loop.status)) {
+      const loop = await reviews.describe(name).catch((error: unknown) => Promise.reject(notFoundOr(error, name)));
+      if (ENDED_STATUSES.includes(loop.status)) {
         ended.set(name, loop);
         pending.delete(name);
       }
@@ -163,7 +168,7 @@ async function wait(context: CliContext, args: string[]): Promise<number> {
   return [...ended.values()].every((loop) => loop.status === 'Completed') ? EXIT.ok : EXIT.failed;
 }
 
-function report(context: CliContext, ended: Map<string, ReviewSummary>): void {
+function report(context: CliContext, ended: Map<string, HumanLoop>): void {
   if (ended.size === 0) return;
   const rows = [...ended.values()].map((l) => [
     l.name,
@@ -175,9 +180,8 @@ function report(context: CliContext, ended: Map<string, ReviewSummary>): void {
 
 async function stop(context: CliContext, args: string[]): Promise<number> {
   const [name] = names(args, 1, 1);
-  const backend = await reviewBackend(context);
-  const stopped = await backend.stopReview(name).catch((error: unknown) => Promise.reject(explainAwsError(error)));
-  if (!stopped) throw new CliError(EXIT.notFound, `No human loop named ${name}`);
+  const reviews = await reviewPort(context);
+  await reviews.stop(name).catch((error: unknown) => Promise.reject(notFoundOr(error, name)));
   context.io.out(`stopping ${name}`);
   return EXIT.ok;
 }

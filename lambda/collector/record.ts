@@ -3,7 +3,7 @@ import type { DatasetRecord, Label } from '../../common/dataset';
 import { DATASET_SCHEMA_VERSION } from '../../common/dataset';
 import type { LabelSet } from '../../common/label-set';
 import { asLabelSet, inLabelSet } from '../../common/label-set';
-import type { ReviewOutput } from '../shared/review-output';
+import type { ReviewOutput } from '../shared/review/output';
 import { answerLabel, consolidate, hashWorkerId, inModelType } from './consolidate';
 
 export interface LoopEvent {

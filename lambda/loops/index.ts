@@ -3,18 +3,17 @@
  * GET /loops?status=&createdAfter=&maxResults=&nextToken=: the flow definition's loops, newest first, page by page.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ENV } from '../../common/contract';
 import { isA2iName, pipelineFlowDefinitionPrefix } from '../../common/names';
-import { A2iReviewBackend } from '../shared/a2i-review-backend';
-import { a2iRuntime, s3 } from '../shared/clients';
-import { once, requiredEnv } from '../shared/env';
+import { s3 } from '../shared/clients/s3';
+import { once } from '../shared/env';
 import { badRequest, errorResponse, HttpError, json, notFound } from '../shared/http';
 import { logger } from '../shared/logger';
-import type { ReviewStatus, ReviewSummary } from '../shared/review-backend';
-import { readReviewOutput, ReviewOutputTooLargeError } from '../shared/review-output';
+import { reviewPortFromEnv } from '../shared/review/from-env';
+import { readReviewOutput, ReviewOutputTooLargeError } from '../shared/review/output';
+import type { HumanLoop, HumanLoopSummary } from '../shared/review/port';
+import { HUMAN_LOOP_STATUSES, isReviewError } from '../shared/review/port';
 
-const STATUSES: readonly ReviewStatus[] = ['InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'];
-const backend = once(() => new A2iReviewBackend(a2iRuntime, requiredEnv(process.env, ENV.flowDefinitionArn)));
+const reviews = once(() => reviewPortFromEnv());
 
 export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const correlationId = event.requestContext?.requestId ?? 'local';
@@ -37,9 +36,14 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
 
 async function describeLoop(name: string) {
   if (!isA2iName(name)) throw badRequest('name', 'A human loop name has 1-63 lowercase letters, digits or hyphens');
-  const loop = await backend().describeReview(name);
+  const loop = await reviews()
+    .describe(name)
+    .catch((error: unknown) => {
+      if (isReviewError(error, 'ResourceNotFound')) return undefined;
+      throw error;
+    });
   // Loop names are unique per account and Region, not per pipeline: another pipeline's loop is not ours to show.
-  const ours = loop?.flowDefinitionArn?.startsWith(pipelineFlowDefinitionPrefix(backend().flowDefinitionArn));
+  const ours = loop?.flowDefinitionArn.startsWith(pipelineFlowDefinitionPrefix(reviews().flowDefinitionArn));
   if (loop === undefined || !ours) throw notFound('name', `No human loop named ${name} in this pipeline`);
   if (loop.status !== 'Completed' || loop.outputUri === undefined) return view(loop);
   const output = await readReviewOutput(s3, loop.outputUri).catch((error: unknown) => {
@@ -60,8 +64,8 @@ async function describeLoop(name: string) {
 
 async function listLoops(query: Record<string, string | undefined>) {
   const status = query.status;
-  if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
-    throw badRequest('status', `status must be one of ${STATUSES.join(', ')}`);
+  if (status !== undefined && !(HUMAN_LOOP_STATUSES as readonly string[]).includes(status)) {
+    throw badRequest('status', `status must be one of ${HUMAN_LOOP_STATUSES.join(', ')}`);
   }
   let createdAfter: Date | undefined;
   if (query.createdAfter !== undefined) {
@@ -73,24 +77,24 @@ async function listLoops(query: Record<string, string | undefined>) {
   if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 100) {
     throw badRequest('maxResults', 'maxResults must be an integer from 1 to 100');
   }
-  const page = await backend()
-    .listReviews({ createdAfter, maxResults, nextToken: query.nextToken })
+  const page = await reviews()
+    .list({ createdAfter, maxResults, nextToken: query.nextToken })
     .catch((error: unknown) => {
-      if (query.nextToken !== undefined && error instanceof Error && error.name === 'ValidationException') {
+      if (query.nextToken !== undefined && isReviewError(error, 'Validation')) {
         throw badRequest('nextToken', 'nextToken is not one this API returned, or it has expired');
       }
       throw error;
     });
   // ListHumanLoops cannot filter by status: a filtered page may hold fewer loops than maxResults; follow nextToken.
-  const loops = page.reviews.filter((loop) => status === undefined || loop.status === status).map(view);
+  const loops = page.loops.filter((loop) => status === undefined || loop.status === status).map(view);
   return { loops, nextToken: page.nextToken };
 }
 
-function view(loop: ReviewSummary) {
+function view(loop: HumanLoopSummary & Partial<Pick<HumanLoop, 'failureCode'>>) {
   return {
     humanLoopName: loop.name,
     status: loop.status,
-    createdAt: loop.createdAt,
+    createdAt: loop.createdAt.toISOString(),
     failureCode: loop.failureCode,
     failureReason: loop.failureReason,
   };

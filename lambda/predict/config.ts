@@ -6,7 +6,6 @@ import { labelSetEnv, listEnv, numberEnv, once, requiredEnv } from '../shared/en
 
 export interface PredictConfig {
   readonly endpointName: string;
-  readonly flowDefinitionArn: string;
   readonly confidenceThreshold: number;
   readonly contentClassifiers: readonly ContentClassifier[];
   readonly retryQueueUrl: string;
@@ -20,7 +19,6 @@ export interface PredictConfig {
 export function readPredictConfig(env: Env): PredictConfig {
   return {
     endpointName: requiredEnv(env, ENV.endpointName),
-    flowDefinitionArn: requiredEnv(env, ENV.flowDefinitionArn),
     confidenceThreshold: numberEnv(env, ENV.confidenceThreshold, 0.9, 0, 1),
     contentClassifiers: listEnv(env, ENV.contentClassifiers, CONTENT_CLASSIFIERS),
     retryQueueUrl: requiredEnv(env, ENV.retryQueueUrl),

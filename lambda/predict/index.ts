@@ -8,14 +8,15 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { LAMBDA_TIMEOUT_SECONDS } from '../../common/contract';
 import { inLabelSet } from '../../common/label-set';
-import { A2iReviewBackend } from '../shared/a2i-review-backend';
-import { a2iRuntime, sageMakerRuntime, sqs } from '../shared/clients';
+import { sageMakerRuntime } from '../shared/clients/sagemaker-runtime';
+import { sqs } from '../shared/clients/sqs';
 import { Deadline } from '../shared/deadline';
 import { once } from '../shared/env';
 import { badModelAnswer, errorResponse, json } from '../shared/http';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
-import { enqueueReview } from '../shared/review-retry-queue';
+import { reviewPortFromEnv } from '../shared/review/from-env';
+import { enqueueReview } from '../shared/review/retry-queue';
 import type { PredictConfig } from './config';
 import { predictConfig } from './config';
 import type { Prediction } from './jsonlines';
@@ -36,7 +37,7 @@ const AFTER_QUEUEING_MS = 500;
 /** API Gateway's integration timeout for REST APIs: the client's answer is a 504 after this. */
 const API_GATEWAY_TIMEOUT_MS = 29_000;
 
-const reviewBackend = once(() => new A2iReviewBackend(a2iRuntime, predictConfig().flowDefinitionArn));
+const reviews = once(() => reviewPortFromEnv());
 
 export type HumanReview = { status: 'not-needed' } | (ReviewOutcome & { humanLoopName: string });
 
@@ -97,7 +98,7 @@ async function predict(event: APIGatewayProxyEvent, deadline: Deadline): Promise
   const reviewRequests = lowConfidence.map((instance) => {
     const input = reviewInput(instance, predictions[instance.index], config.confidenceThreshold, config.labelSet);
     const name = loopName({
-      flowDefinitionArn: config.flowDefinitionArn,
+      flowDefinitionArn: reviews().flowDefinitionArn,
       requestKey: key,
       itemId: instance.id,
       content: instance.features,
@@ -105,7 +106,7 @@ async function predict(event: APIGatewayProxyEvent, deadline: Deadline): Promise
     return { name, input, contentClassifiers: config.contentClassifiers };
   });
   const outcomes = await requestReviews(reviewRequests, {
-    backend: reviewBackend(),
+    reviews: reviews(),
     enqueue: (review, options) => enqueueReview(sqs, config.retryQueueUrl, review, options),
     concurrency: config.loopStartConcurrency,
     startBy: deadline.before(AFTER_STARTS_MS),

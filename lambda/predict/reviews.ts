@@ -7,9 +7,9 @@
 import type { Deadline } from '../shared/deadline';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { logger } from '../shared/logger';
-import type { CallOptions, ReviewBackend, ReviewRequest } from '../shared/review-backend';
-import { ReviewConflictError } from '../shared/review-backend';
-import { hasEndedUnreviewed, startReview } from '../shared/start-review';
+import type { CallOptions, ReviewPort, StartRequest } from '../shared/review/port';
+import { isReviewError } from '../shared/review/port';
+import { hasEndedUnreviewed, startReview } from '../shared/review/start-review';
 
 export type ReviewOutcome =
   | { readonly status: 'started' }
@@ -21,9 +21,9 @@ export type ReviewOutcome =
     };
 
 export interface ReviewDeps {
-  readonly backend: ReviewBackend;
+  readonly reviews: ReviewPort;
   /** Puts a review on the retry queue; rejects when it could not. */
-  readonly enqueue: (request: ReviewRequest, options: CallOptions) => Promise<void>;
+  readonly enqueue: (request: StartRequest, options: CallOptions) => Promise<void>;
   readonly concurrency: number;
   /** No start begins after this, and a start still running then is abandoned and queued. */
   readonly startBy: Deadline;
@@ -31,11 +31,11 @@ export interface ReviewDeps {
   readonly queueBy: Deadline;
 }
 
-export async function requestReviews(requests: readonly ReviewRequest[], deps: ReviewDeps): Promise<ReviewOutcome[]> {
+export async function requestReviews(requests: readonly StartRequest[], deps: ReviewDeps): Promise<ReviewOutcome[]> {
   return mapWithConcurrency(requests, deps.concurrency, async (request) => {
     if (!deps.startBy.within(0)) {
       try {
-        const outcome = await startReview(deps.backend, request, { signal: deps.startBy.signal() });
+        const outcome = await startReview(deps.reviews, request, { signal: deps.startBy.signal() });
         if (outcome.kind === 'started') return { status: 'started' };
         logger.info('Human loop already existed (a retried request)', {
           humanLoopName: request.name,
@@ -49,7 +49,7 @@ export async function requestReviews(requests: readonly ReviewRequest[], deps: R
           message: `Human loop ${request.name} of an earlier request with this requestId ended ${outcome.loop.status}${code} without a review; send the item with a new requestId to have it reviewed`,
         };
       } catch (error) {
-        if (error instanceof ReviewConflictError) {
+        if (isReviewError(error, 'Conflict')) {
           logger.error('Human loop name taken by another review', { humanLoopName: request.name });
           return {
             status: 'failed',
@@ -64,7 +64,7 @@ export async function requestReviews(requests: readonly ReviewRequest[], deps: R
   });
 }
 
-async function enqueue(request: ReviewRequest, deps: ReviewDeps): Promise<ReviewOutcome> {
+async function enqueue(request: StartRequest, deps: ReviewDeps): Promise<ReviewOutcome> {
   try {
     await deps.enqueue(request, { signal: deps.queueBy.signal() });
     return { status: 'queued' };

@@ -6,22 +6,21 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { ENV, LAMBDA_TIMEOUT_SECONDS } from '../../common/contract';
-import { A2iReviewBackend } from '../shared/a2i-review-backend';
-import { a2iRuntime } from '../shared/clients';
+import { LAMBDA_TIMEOUT_SECONDS } from '../../common/contract';
 import { Deadline } from '../shared/deadline';
-import { once, requiredEnv } from '../shared/env';
+import { once } from '../shared/env';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
-import { parseQueuedReview } from '../shared/review-retry-queue';
+import { reviewPortFromEnv } from '../shared/review/from-env';
+import { parseQueuedReview } from '../shared/review/retry-queue';
+import { startReview } from '../shared/review/start-review';
 import { forEachMessage } from '../shared/sqs-batch';
-import { startReview } from '../shared/start-review';
 import { METRICS } from '../../common/metrics';
 
 /** Time kept back for reporting the batch and publishing metrics. */
 const AFTER_STARTS_MS = 1_000;
 
-const backend = once(() => new A2iReviewBackend(a2iRuntime, requiredEnv(process.env, ENV.flowDefinitionArn)));
+const reviews = once(() => reviewPortFromEnv());
 
 export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
   const deadline = Deadline.fromContext(context, LAMBDA_TIMEOUT_SECONDS.reviewRetry * 1000).before(AFTER_STARTS_MS);
@@ -30,7 +29,7 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
     event,
     async (record, signal) => {
       const review = parseQueuedReview(record.body);
-      const outcome = await startReview(backend(), review, { signal });
+      const outcome = await startReview(reviews(), review, { signal });
       started += 1;
       logger.info(outcome.kind === 'started' ? 'Started queued human loop' : 'Queued human loop had already started', {
         humanLoopName: review.name,

@@ -20,6 +20,15 @@ export function numberEnv(env: Env, name: string, fallback: number, min: number,
   return value;
 }
 
+export function oneOfEnv<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new Error(`Environment variable ${name} is ${JSON.stringify(raw)}; expected one of ${allowed.join(', ')}`);
+  }
+  return raw as T;
+}
+
 export function listEnv<T extends string>(env: Env, name: string, allowed: readonly T[]): T[] {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return [];

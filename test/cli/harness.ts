@@ -59,7 +59,6 @@ export async function cli(line: string[]) {
     cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }),
     cognito: new CognitoIdentityProviderClient({ region: 'eu-west-1' }),
     s3: new S3Client({ region: 'eu-west-1' }),
-    a2i: new SageMakerA2IRuntimeClient({ region: 'eu-west-1' }),
     sleep: (ms) => {
       now += ms;
       return Promise.resolve();

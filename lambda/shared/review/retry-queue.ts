@@ -2,8 +2,8 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod/mini';
-import { CONTENT_CLASSIFIERS } from '../../common/contract';
-import type { CallOptions, ReviewRequest } from './review-backend';
+import { CONTENT_CLASSIFIERS } from '../../../common/contract';
+import type { CallOptions, StartRequest } from './port';
 
 const QueuedReview = z.object({
   name: z.string().check(z.minLength(1), z.maxLength(63)),
@@ -14,7 +14,7 @@ const QueuedReview = z.object({
 export async function enqueueReview(
   client: SQSClient,
   queueUrl: string,
-  request: ReviewRequest,
+  request: StartRequest,
   options: CallOptions = {},
 ): Promise<void> {
   await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(request) }), {
@@ -22,7 +22,7 @@ export async function enqueueReview(
   });
 }
 
-export function parseQueuedReview(body: string): ReviewRequest {
+export function parseQueuedReview(body: string): StartRequest {
   const result = QueuedReview.safeParse(JSON.parse(body));
   if (!result.success) throw new Error(`Not a queued review: ${z.prettifyError(result.error).replace(/\n/g, '; ')}`);
   return result.data;
