@@ -34,6 +34,17 @@ export const LAMBDA_TIMEOUT_SECONDS = {
   collector: 60,
 } as const;
 
+/**
+ * The "review ended" event. A2I publishes it on the default event bus with source `aws.sagemaker`; a self-hosted
+ * backend publishes the same detail-type and detail on its own bus under its own source (EventBridge reserves the
+ * `aws.` sources). The collector reads either (lambda/shared/review/ended-event.ts).
+ */
+export const REVIEW_ENDED_EVENT = {
+  detailType: 'SageMaker A2I HumanLoop Status Change',
+  a2iSource: 'aws.sagemaker',
+  selfHostedSource: 'review-pipeline.reviews',
+} as const;
+
 /** Limits of POST /predict, stated in the README and enforced by the API's request model and by the handler. */
 export const PREDICT_LIMITS = {
   /** Items per request. */

@@ -9,7 +9,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import * as z from 'zod/mini';
 import { ENV, LAMBDA_TIMEOUT_SECONDS } from '../../common/contract';
 import type { DatasetRecord } from '../../common/dataset';
 import { datasetKey } from '../../common/dataset';
@@ -18,9 +17,9 @@ import { Deadline } from '../shared/deadline';
 import { labelSetEnv, once, requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
+import { parseEndedEvent } from '../shared/review/ended-event';
 import { readReviewOutput } from '../shared/review/output';
 import { forEachMessage } from '../shared/sqs-batch';
-import type { LoopEvent } from './record';
 import { buildRecord } from './record';
 import { METRICS } from '../../common/metrics';
 
@@ -35,19 +34,6 @@ const config = once(() => ({
   salt: requiredEnv(process.env, ENV.workerIdSalt),
   labelSet: labelSetEnv(process.env, ENV.labelSet),
 }));
-
-const StatusChangeEvent = z.object({
-  'detail-type': z.literal('SageMaker A2I HumanLoop Status Change'),
-  detail: z.object({
-    humanLoopName: z.string().check(z.minLength(1)),
-    flowDefinitionArn: z.string(),
-    humanLoopStatus: z.enum(['Completed', 'Failed', 'Stopped']),
-    creationTime: z.string(),
-    failureCode: z.optional(z.nullable(z.string())),
-    failureReason: z.optional(z.nullable(z.string())),
-    humanLoopOutput: z.optional(z.nullable(z.object({ outputS3Uri: z.optional(z.string()) }))),
-  }),
-});
 
 export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
   const deadline = Deadline.fromContext(context, LAMBDA_TIMEOUT_SECONDS.collector * 1000).before(AFTER_COLLECTING_MS);
@@ -69,23 +55,11 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
 
 /** The record written, or undefined when a Failed or Stopped event found a record already there. */
 async function collect(body: string, signal: AbortSignal): Promise<DatasetRecord | undefined> {
-  const parsed = StatusChangeEvent.safeParse(JSON.parse(body));
-  if (!parsed.success)
-    throw new Error(`Not an A2I status-change event: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`);
-  const { detail } = parsed.data;
-  const loop: LoopEvent = {
-    humanLoopName: detail.humanLoopName,
-    flowDefinitionArn: detail.flowDefinitionArn,
-    humanLoopStatus: detail.humanLoopStatus,
-    creationTime: detail.creationTime,
-    failureCode: detail.failureCode ?? undefined,
-    failureReason: detail.failureReason ?? undefined,
-  };
-  const outputUri = detail.humanLoopOutput?.outputS3Uri;
-  if (loop.humanLoopStatus === 'Completed' && !outputUri)
-    throw new Error(`Completed loop ${loop.humanLoopName} has no output URI`);
+  const loop = parseEndedEvent(body);
   const output =
-    loop.humanLoopStatus === 'Completed' && outputUri ? await readReviewOutput(s3, outputUri, { signal }) : undefined;
+    loop.humanLoopStatus === 'Completed' && loop.outputUri
+      ? await readReviewOutput(s3, loop.outputUri, { signal })
+      : undefined;
   const { bucket, prefix, salt, labelSet } = config();
   const record = buildRecord(loop, output, salt, new Date(), labelSet);
   const key = datasetKey(prefix, record.humanLoopName, record.createdAt);

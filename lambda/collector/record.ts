@@ -1,25 +1,17 @@
-/** A dataset record from a loop's status-change event and, when completed, its output.json. Pure. */
+/** A dataset record from a loop's review-ended event and, when completed, its output.json. Pure. */
 import type { DatasetRecord, Label } from '../../common/dataset';
 import { DATASET_SCHEMA_VERSION } from '../../common/dataset';
 import type { LabelSet } from '../../common/label-set';
 import { asLabelSet, inLabelSet } from '../../common/label-set';
+import type { ReviewEnded } from '../shared/review/ended-event';
 import type { ReviewOutput } from '../shared/review/output';
 import { answerLabel, consolidate, hashWorkerId, inModelType } from './consolidate';
-
-export interface LoopEvent {
-  readonly humanLoopName: string;
-  readonly flowDefinitionArn: string;
-  readonly humanLoopStatus: 'Completed' | 'Failed' | 'Stopped';
-  readonly creationTime: string;
-  readonly failureCode?: string;
-  readonly failureReason?: string;
-}
 
 /** An invalid answer is kept for inspection, cut to this many characters (it may be anything a form can post). */
 const INVALID_LABEL_MAX_LENGTH = 200;
 
 export function buildRecord(
-  loop: LoopEvent,
+  loop: ReviewEnded,
   output: ReviewOutput | undefined,
   salt: string,
   now: Date,
