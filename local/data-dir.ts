@@ -3,13 +3,17 @@
  * its manifest; a folder that is not ours, or is from another format version, is refused with a clear message
  * instead of being overwritten.
  */
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const MANIFEST = 'local-mode.json';
 const FORMAT = 'review-pipeline-local-data';
-/** 2: the local flow definition is named like a deployed one (`<prefix>-<hash>`), and loop names changed. */
-const VERSION = 2;
+/**
+ * 2: the local flow definition is named like a deployed one (`<prefix>-<hash>`), and loop names changed.
+ * 3: loops are stored as the task rules keep them (claims, answers, versions), and the portal signs its cookies.
+ */
+const VERSION = 3;
 
 export class DataDirError extends Error {
   override readonly name = 'DataDirError';
@@ -20,6 +24,8 @@ export interface DataDir {
   readonly objects: string;
   readonly loops: string;
   readonly deadLetters: string;
+  /** The key the local portal signs its sign-in cookies and CSRF tokens with, made on first start. */
+  readonly portalSecret: string;
 }
 
 export function openDataDir(root: string): DataDir {
@@ -60,8 +66,14 @@ export function openDataDir(root: string): DataDir {
     objects: path.join(absolute, 's3'),
     loops: path.join(absolute, 'a2i', 'loops'),
     deadLetters: path.join(absolute, 'dead-letters.jsonl'),
+    portalSecret: readOrMakeSecret(path.join(absolute, 'portal-secret')),
   };
   fs.mkdirSync(dir.objects, { recursive: true });
   fs.mkdirSync(dir.loops, { recursive: true });
   return dir;
+}
+
+function readOrMakeSecret(file: string): string {
+  if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return fs.readFileSync(file, 'utf8').trim();
 }

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     taskAvailabilityLifetimeSeconds: setting('LOCAL_TASK_LIFETIME_SECONDS', 86_400, 60, 864_000),
     taskTemplate: process.env.LOCAL_TASK_TEMPLATE || 'sentiment',
   });
-  const waiting = server.service.openTasks({ id: '', name: '' }).length;
+  const waiting = (await server.workerTasks.openTasks({ id: '' })).length;
   console.log(`
 Human review pipeline, local mode
   predict API     POST ${server.url}/predict     GET ${server.url}/loops[/<name>]

@@ -10,19 +10,23 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { ENV, LAMBDA_TIMEOUT_SECONDS } from '../common/contract';
+import { ENV, LAMBDA_TIMEOUT_SECONDS, REVIEW_ENDED_EVENT } from '../common/contract';
 import { templateLabelSet } from '../common/label-set';
 import { nameWithContentHash } from '../common/names';
+import { forgeryGuard } from '../lambda/portal/csrf';
+import { endedEventDetail } from '../lambda/shared/review/ended-event';
+import { TaskReviewPort } from '../lambda/shared/review/task-port';
+import type { FlowSettings, LoopRecord } from '../lambda/shared/review/tasks';
+import { WorkerTasks } from '../lambda/shared/review/worker-tasks';
 import { handleA2i } from './a2i-emulator';
 import { lambdaContext } from './lambda-context';
 import type { DataDir } from './data-dir';
 import { openDataDir } from './data-dir';
-import type { StoredLoop } from './loop-store';
-import { LoopStore } from './loop-store';
+import { FileTaskStore } from './file-task-store';
 import type { ModelBackend } from './model/model-backend';
 import { ObjectStore } from './object-store';
-import { handlePortal } from './portal/routes';
-import { LocalReviewService } from './review-service';
+import type { LocalPortal } from './portal-http';
+import { handleLocalPortal, localAssets } from './portal-http';
 import { handleRuntime } from './runtime-emulator';
 import { handleS3 } from './s3-emulator';
 import { handleSqs, LocalQueue } from './sqs-emulator';
@@ -37,6 +41,8 @@ export const LOCAL = {
   bucket: 'local-review-output',
   outputPrefix: 'a2i-results',
   datasetPrefix: 'dataset',
+  /** A2I's default TaskTimeLimitInSeconds. */
+  taskTimeLimitSeconds: 3_600,
 } as const;
 
 export interface LocalServerOptions {
@@ -58,7 +64,10 @@ export interface LocalServer {
   readonly url: string;
   readonly dataDir: DataDir;
   readonly objects: ObjectStore;
-  readonly service: LocalReviewService;
+  /** The flow definition's loops through the review port, as the A2I emulator serves them. */
+  readonly reviews: TaskReviewPort;
+  /** The workers' side of the same loops, as the portal uses it. */
+  readonly workerTasks: WorkerTasks;
   close(): Promise<void>;
 }
 
@@ -73,7 +82,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const templateFile = path.join(TEMPLATES, `${options.taskTemplate}.liquid.html`);
   if (!fs.existsSync(templateFile)) throw new Error(`No task template ${templateFile}`);
   const objects = new ObjectStore(dataDir.objects);
-  const loops = new LoopStore(dataDir.loops);
+  const store = new FileTaskStore(dataDir.loops);
 
   let route: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> = () =>
     Promise.reject(new Error('starting'));
@@ -144,21 +153,52 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     dataDir.deadLetters,
     log,
   );
-  const service = new LocalReviewService(
-    loops,
-    objects,
-    {
-      arn: flowDefinitionArn,
-      name: LOCAL.flowDefinitionName,
-      s3OutputPath: `s3://${LOCAL.bucket}/${LOCAL.outputPrefix}`,
-      taskCount: options.taskCount,
-      taskAvailabilityLifetimeSeconds: options.taskAvailabilityLifetimeSeconds,
+  const flow: FlowSettings = {
+    flowDefinitionArn,
+    s3OutputPath: `s3://${LOCAL.bucket}/${LOCAL.outputPrefix}`,
+    taskCount: options.taskCount,
+    taskAvailabilityLifetimeSeconds: options.taskAvailabilityLifetimeSeconds,
+    taskTimeLimitSeconds: Math.min(LOCAL.taskTimeLimitSeconds, options.taskAvailabilityLifetimeSeconds),
+  };
+  // A2I announces each ended loop on EventBridge; the rule's queue feeds the collector.
+  const onEnded = (loop: LoopRecord) => {
+    collectorQueue.send(JSON.stringify(statusChangeEvent(loop)));
+    return Promise.resolve();
+  };
+  const reviews = new TaskReviewPort({ store, flow, onEnded });
+  const workerTasks = new WorkerTasks({
+    store,
+    flow,
+    onEnded,
+    identityIssuer: `https://cognito-idp.${LOCAL.region}.amazonaws.com/local-workers`,
+    writeOutput: ({ bucket, key }, document) => {
+      objects.put(bucket, key, Buffer.from(document), 'application/json');
+      return Promise.resolve();
     },
-    (loop) => collectorQueue.send(JSON.stringify(statusChangeEvent(loop))),
+  });
+  // Expiry and the end of a stop happen in time, as on AWS: a sweep stores them and announces the loops that ended.
+  const sweeper = setInterval(
+    () => void reviews.sweep().catch((error: unknown) => log(`sweep: ${String(error)}`)),
+    1_000,
   );
+  sweeper.unref();
   const queues = new Map([[retryQueueUrl, retryQueue]]);
-  const portal = { service, objects, template: () => fs.readFileSync(templateFile, 'utf8') };
+  const forgery = forgeryGuard(dataDir.portalSecret, url);
+  const portal: LocalPortal = {
+    objects,
+    secret: dataDir.portalSecret,
+    forgery,
+    deps: {
+      tasks: workerTasks,
+      template: () => fs.promises.readFile(templateFile, 'utf8'),
+      grantReadAccess: (bucket, key) =>
+        `/portal/objects/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`,
+      assets: localAssets(),
+      forgery,
+    },
+  };
   const endpoint = { name: LOCAL.endpointName, model: options.model };
+  const flows = new Map([[flowDefinitionArn, reviews]]);
 
   route = async (req, res) => {
     const requestUrl = new URL(req.url ?? '/', url);
@@ -169,10 +209,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         : undefined;
     let rest: string | undefined;
     if ((rest = under('/aws/s3')) !== undefined) return handleS3(objects, req, res, rest);
-    if ((rest = under('/aws/a2i')) !== undefined) return handleA2i(service, req, res, rest);
+    if ((rest = under('/aws/a2i')) !== undefined) return handleA2i(flows, req, res, rest);
     if ((rest = under('/aws/runtime')) !== undefined) return handleRuntime(endpoint, req, res, rest);
     if (under('/aws/sqs') !== undefined) return handleSqs(queues, req, res);
-    if (pathname === '/portal' || pathname.startsWith('/portal/')) return handlePortal(portal, req, res, pathname);
+    if (pathname === '/portal' || pathname.startsWith('/portal/'))
+      return handleLocalPortal(portal, req, res, requestUrl);
     if (pathname === '/predict' && req.method === 'POST') return callApi(api.predict, req, res, '/predict', requestUrl);
     if (pathname === '/loops' && req.method === 'GET') return callApi(api.loops, req, res, '/loops', requestUrl);
     const loopMatch = /^\/loops\/([^/]+)$/.exec(pathname);
@@ -191,8 +232,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     url,
     dataDir,
     objects,
-    service,
+    reviews,
+    workerTasks,
     close: async () => {
+      clearInterval(sweeper);
       retryQueue.close();
       collectorQueue.close();
       server.closeAllConnections();
@@ -262,25 +305,25 @@ async function callApi(
 }
 
 /** The EventBridge event A2I sends when a loop ends, as the collector's queue delivers it. */
-function statusChangeEvent(loop: StoredLoop) {
+function statusChangeEvent(loop: LoopRecord) {
   return {
     version: '0',
     id: randomUUID(),
-    'detail-type': 'SageMaker A2I HumanLoop Status Change',
-    source: 'aws.sagemaker',
+    'detail-type': REVIEW_ENDED_EVENT.detailType,
+    source: REVIEW_ENDED_EVENT.a2iSource,
     account: LOCAL.account,
     time: new Date().toISOString(),
     region: LOCAL.region,
     resources: [loop.arn],
-    detail: {
-      creationTime: loop.creationTime,
-      failureCode: loop.failureCode ?? null,
-      failureReason: loop.failureReason ?? null,
-      flowDefinitionArn: loop.flowDefinitionArn,
-      humanLoopArn: loop.arn,
+    detail: endedEventDetail({
       humanLoopName: loop.name,
-      humanLoopOutput: loop.outputS3Uri ? { outputS3Uri: loop.outputS3Uri } : null,
-      humanLoopStatus: loop.status,
-    },
+      humanLoopArn: loop.arn,
+      flowDefinitionArn: loop.flowDefinitionArn,
+      humanLoopStatus: loop.status as 'Completed' | 'Failed' | 'Stopped',
+      creationTime: loop.createdAt,
+      failureCode: loop.failureCode,
+      failureReason: loop.failureReason,
+      outputUri: loop.outputUri,
+    }),
   };
 }

@@ -102,7 +102,9 @@ test('the crowd-element stand-ins give the answerContent AWS gives', async () =>
       <crowd-radio-group><crowd-radio-button name="useful">Useful</crowd-radio-button><crowd-radio-button name="useless">Useless</crowd-radio-button></crowd-radio-group>
       <input type="text" name="native" value="plain">
     </crowd-form>`);
-  await page.addScriptTag({ path: path.join(__dirname, '..', '..', 'local', 'portal', 'crowd-html-elements.js') });
+  await page.addScriptTag({
+    path: path.join(__dirname, '..', '..', 'lambda', 'portal', 'assets', 'crowd-html-elements.js'),
+  });
   await page.click('crowd-classifier-multi-select .crowd-category:has(input[value="quality"])');
   await page.click('crowd-classifier-multi-select .crowd-category:has(input[value="delivery"])');
   await page.fill('crowd-text-area textarea', 'Too expensive');

@@ -59,9 +59,10 @@ describe('A2I runtime', () => {
     expect(loop.CreationTime).toBeInstanceOf(Date);
   });
 
-  test('the same name again is a ConflictException', async () => {
-    await start('wire-b');
-    await expect(start('wire-b')).rejects.toBeInstanceOf(ConflictException);
+  test('the same name and input again is the same loop; with another input, a ConflictException (as A2I documents)', async () => {
+    const first = await start('wire-b');
+    expect((await start('wire-b')).HumanLoopArn).toBe(first.HumanLoopArn);
+    await expect(start('wire-b', '{"taskObject":"other"}')).rejects.toBeInstanceOf(ConflictException);
   });
 
   test('a bad name, a foreign flow definition and a non-JSON input are refused with the right errors', async () => {

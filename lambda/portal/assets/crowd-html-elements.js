@@ -182,7 +182,6 @@
       connectedCallback() {
         if (this.dataset.ready) return;
         this.dataset.ready = '1';
-        this.acceptanceTime = new Date().toISOString();
         this.status = el('p', { className: 'crowd-status', role: 'status' });
         if (!this.querySelector('crowd-button[form-action="submit"]')) {
           const button = el('crowd-button', { textContent: 'Submit' });
@@ -225,10 +224,11 @@
         }
         this.status.textContent = 'Submitting...';
         this.status.className = 'crowd-status';
+        const csrf = document.querySelector('meta[name="csrf-token"]');
         const response = await fetch(window.crowdSubmitUrl, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ answerContent, acceptanceTime: this.acceptanceTime }),
+          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf ? csrf.content : '' },
+          body: JSON.stringify({ answerContent }),
         });
         const result = await response.json().catch(() => ({}));
         if (!response.ok) {

@@ -1,0 +1,57 @@
+/**
+ * The worker portal's view of HTTP: a request and a response as plain data, and the signed-in worker. An adapter
+ * turns its server's request into these (local mode: Node's http; on AWS: API Gateway's event) and writes the
+ * response back; the portal itself knows neither.
+ */
+
+export interface PortalRequest {
+  readonly method: string;
+  /** The path, starting with the portal's base path (`/portal`). */
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  /** Lower-case names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The body as text (a form or JSON); empty without one. */
+  readonly body: string;
+}
+
+export interface PortalResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** Who is signed in, as the identity provider says (Cognito on AWS, the local sign-in on one machine). */
+export interface WorkerIdentity {
+  /** Stable and unique: the identity provider's subject. */
+  readonly id: string;
+  readonly name: string;
+  readonly groups: readonly string[];
+}
+
+export function respond(
+  status: number,
+  body: string,
+  contentType = 'text/html; charset=utf-8',
+  headers: Record<string, string> = {},
+): PortalResponse {
+  return {
+    status,
+    headers: {
+      'Content-Type': contentType,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'same-origin',
+      ...headers,
+    },
+    body,
+  };
+}
+
+export function redirect(location: string, headers: Record<string, string> = {}): PortalResponse {
+  return { status: 303, headers: { Location: location, 'Cache-Control': 'no-store', ...headers }, body: '' };
+}
+
+export function jsonResponse(status: number, body: unknown): PortalResponse {
+  return respond(status, JSON.stringify(body), 'application/json');
+}

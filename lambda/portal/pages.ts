@@ -1,0 +1,79 @@
+/** The worker portal's HTML pages. Every value that comes from a loop or a worker is escaped. */
+import type { LoopRecord } from '../shared/review/tasks';
+import type { WorkerIdentity } from './http';
+
+export function html(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+}
+
+/** What every page of a signed-in worker carries: their name, the sign-out action, and their CSRF token. */
+export interface PageContext {
+  readonly worker: WorkerIdentity;
+  readonly csrfToken: string;
+  readonly signOutUrl: string;
+}
+
+/** The portal's page frame; `context` is absent before sign-in. */
+export function portalPage(title: string, context: PageContext | undefined, body: string): string {
+  const who = context
+    ? `<span class="who">Signed in as <strong>${html(context.worker.name)}</strong></span><form method="post" action="${html(context.signOutUrl)}">${csrfField(context)}<button>Sign out</button></form>`
+    : '';
+  const csrf = context ? `<meta name="csrf-token" content="${html(context.csrfToken)}">` : '';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${html(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">${csrf}<link rel="stylesheet" href="/portal/portal.css"></head>
+<body><header><strong>Labeling portal</strong> <a href="/portal">Tasks</a>${who}</header><main>${body}</main></body></html>`;
+}
+
+function csrfField(context: PageContext): string {
+  return `<input type="hidden" name="csrf" value="${html(context.csrfToken)}">`;
+}
+
+export function taskListPage(
+  context: PageContext,
+  tasks: readonly LoopRecord[],
+  preview: (loop: LoopRecord) => string,
+): string {
+  const rows = tasks
+    .map(
+      (loop) =>
+        `<tr><td><a href="/portal/tasks/${encodeURIComponent(loop.name)}">${html(loop.name)}</a></td><td>${html(preview(loop))}</td><td>${html(loop.createdAt)}</td></tr>`,
+    )
+    .join('');
+  const waiting = `<p class="waiting" data-waiting="${tasks.length}"><strong>${tasks.length}</strong> task${tasks.length === 1 ? '' : 's'} waiting for you.</p>`;
+  return portalPage(
+    'Tasks',
+    context,
+    `<h1>Tasks</h1>${waiting}${tasks.length ? `<p><a href="/portal/tasks/${encodeURIComponent(tasks[0].name)}">Start working</a></p><table><thead><tr><th>Task</th><th>Preview</th><th>Created</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>Nothing to review right now. Send predictions to <code>POST /predict</code>; low-confidence ones appear here.</p>'}`,
+  );
+}
+
+/**
+ * The task template, rendered, inside the portal page, with the task's time limit and the actions to give the task
+ * back or decline it; the crowd stand-ins load after the template so they see its content.
+ */
+export function taskPage(context: PageContext, loop: LoopRecord, renderedTemplate: string, remaining: number): string {
+  const withoutCrowdScript = renderedTemplate.replace(
+    /<script[^>]*src=["']https:\/\/assets\.crowd\.aws\/[^"']*["'][^>]*>\s*<\/script>/gi,
+    '',
+  );
+  const base = `/portal/tasks/${encodeURIComponent(loop.name)}`;
+  const claim = loop.claims.find((c) => c.workerId === context.worker.id);
+  const settings = `<script>window.crowdSubmitUrl=${JSON.stringify(`/portal/api/tasks/${encodeURIComponent(loop.name)}/answers`)};window.crowdNextUrl="/portal";</script>`;
+  const actions = `<div class="task-actions"><form method="post" action="${base}/release">${csrfField(context)}<button>Give back</button></form><form method="post" action="${base}/decline">${csrfField(context)}<button>Decline</button></form></div>`;
+  return portalPage(
+    `Task ${loop.name}`,
+    context,
+    `<p>Task <code>${html(loop.name)}</code> · ${remaining} more waiting after this one${claim ? ` · yours until ${html(claim.expiresAt)}` : ''}</p>${withoutCrowdScript}${actions}${settings}<script src="/portal/crowd-html-elements.js"></script>`,
+  );
+}
+
+export function messagePage(context: PageContext | undefined, title: string, message: string): string {
+  return portalPage(
+    title,
+    context,
+    `<h1>${html(title)}</h1><p>${html(message)}</p><p><a href="/portal">Back to the tasks</a></p>`,
+  );
+}

@@ -1,0 +1,148 @@
+/**
+ * The worker portal over a neutral request and the signed-in worker: the tasks waiting for the worker, a task
+ * (taken for the worker when they open it) rendered from the task template with SageMaker's Liquid semantics, and the
+ * answer, give-back and decline actions, each checked against forgery. Signing in is the adapter's: it passes the
+ * identity, or none, and the portal sends a worker without one to `signInUrl`.
+ */
+import { renderTaskTemplate } from '../../common/task-template';
+import { isReviewError } from '../shared/review/port';
+import type { LoopRecord } from '../shared/review/tasks';
+import type { WorkerTasks } from '../shared/review/worker-tasks';
+import type { ForgeryGuard } from './csrf';
+import type { PortalRequest, PortalResponse, WorkerIdentity } from './http';
+import { jsonResponse, redirect, respond } from './http';
+import type { PageContext } from './pages';
+import { messagePage, taskListPage, taskPage } from './pages';
+
+/** Static files the portal serves under `/portal/` (the crowd-element stand-ins and the style sheet). */
+export type Asset = { readonly body: string; readonly contentType: string };
+
+export interface PortalDeps {
+  readonly tasks: WorkerTasks;
+  /** The task template's source. */
+  readonly template: () => Promise<string>;
+  /** What `grant_read_access` turns an S3 object into: a URL the worker's browser may fetch. */
+  readonly grantReadAccess: (bucket: string, key: string) => string;
+  readonly assets: (name: string) => Promise<Asset | undefined>;
+  readonly forgery: ForgeryGuard;
+  readonly signInUrl: string;
+  readonly signOutUrl: string;
+}
+
+/** An answer of a task is at most this long (an output.json holds up to three). */
+const ANSWER_MAX_BYTES = 1024 * 1024;
+
+export async function handlePortal(
+  request: PortalRequest,
+  worker: WorkerIdentity | undefined,
+  deps: PortalDeps,
+): Promise<PortalResponse> {
+  const { method, path } = request;
+  const asset = /^\/portal\/([\w.-]+\.(?:js|css))$/.exec(path);
+  if (asset && method === 'GET') {
+    const found = await deps.assets(asset[1]);
+    return found ? respond(200, found.body, found.contentType) : respond(404, 'Not found', 'text/plain');
+  }
+
+  const api = path.startsWith('/portal/api/');
+  if (worker === undefined) {
+    return api ? jsonResponse(401, { message: `Sign in first (${deps.signInUrl})` }) : redirect(deps.signInUrl);
+  }
+  const context: PageContext = { worker, csrfToken: deps.forgery.tokenFor(worker), signOutUrl: deps.signOutUrl };
+
+  if ((path === '/portal' || path === '/portal/') && method === 'GET') {
+    return respond(200, taskListPage(context, await deps.tasks.openTasks(worker), preview));
+  }
+  if (path === '/portal/api/tasks' && method === 'GET') {
+    const tasks = (await deps.tasks.openTasks(worker)).map((loop) => ({
+      humanLoopName: loop.name,
+      createdAt: loop.createdAt,
+      input: JSON.parse(loop.inputContent) as unknown,
+    }));
+    return jsonResponse(200, { worker: { id: worker.id, name: worker.name }, waiting: tasks.length, tasks });
+  }
+
+  const task = /^\/portal\/tasks\/([^/]+)$/.exec(path);
+  if (task && method === 'GET') return openTask(decodeURIComponent(task[1]), context, deps);
+
+  const action = /^\/portal\/tasks\/([^/]+)\/(release|decline)$/.exec(path);
+  if (action && method === 'POST') {
+    const refusal = deps.forgery.refusal(request, worker, new URLSearchParams(request.body).get('csrf') ?? undefined);
+    if (refusal) return respond(403, messagePage(context, 'Not done', refusal));
+    const name = decodeURIComponent(action[1]);
+    await (action[2] === 'release' ? deps.tasks.release(name, worker) : deps.tasks.decline(name, worker)).catch(
+      (error: unknown) => {
+        if (!isReviewError(error, 'ResourceNotFound')) throw error;
+      },
+    );
+    return redirect('/portal');
+  }
+
+  const answer = /^\/portal\/api\/tasks\/([^/]+)\/answers$/.exec(path);
+  if (answer && method === 'POST') return submitAnswer(request, decodeURIComponent(answer[1]), worker, deps);
+
+  return respond(404, messagePage(context, 'Not found', `Nothing at ${path}`));
+}
+
+/** Opening a task takes it for the worker (for the task time limit), then renders it. */
+async function openTask(name: string, context: PageContext, deps: PortalDeps): Promise<PortalResponse> {
+  let loop: LoopRecord;
+  try {
+    loop = await deps.tasks.claim(name, context.worker);
+  } catch (error) {
+    if (
+      !isReviewError(error, 'ResourceNotFound') &&
+      !isReviewError(error, 'Conflict') &&
+      !isReviewError(error, 'Validation')
+    )
+      throw error;
+    return respond(
+      404,
+      messagePage(context, 'Task not available', `Task ${name} is done, taken, was stopped, or does not exist.`),
+    );
+  }
+  const remaining = (await deps.tasks.openTasks(context.worker)).filter((open) => open.name !== name).length;
+  try {
+    const rendered = await renderTaskTemplate(await deps.template(), JSON.parse(loop.inputContent), {
+      grantReadAccess: deps.grantReadAccess,
+    });
+    return respond(200, taskPage(context, loop, rendered, remaining));
+  } catch (error) {
+    return respond(500, messagePage(context, 'The task template did not render', (error as Error).message));
+  }
+}
+
+async function submitAnswer(
+  request: PortalRequest,
+  name: string,
+  worker: WorkerIdentity,
+  deps: PortalDeps,
+): Promise<PortalResponse> {
+  const refusal = deps.forgery.refusal(request, worker, request.headers['x-csrf-token']);
+  if (refusal) return jsonResponse(403, { message: refusal });
+  if (Buffer.byteLength(request.body, 'utf8') > ANSWER_MAX_BYTES)
+    return jsonResponse(413, { message: `An answer has at most ${ANSWER_MAX_BYTES} bytes` });
+  let body: { answerContent?: unknown };
+  try {
+    body = JSON.parse(request.body) as typeof body;
+  } catch {
+    return jsonResponse(400, { message: 'The answer is not JSON' });
+  }
+  if (body.answerContent === null || typeof body.answerContent !== 'object' || Array.isArray(body.answerContent))
+    return jsonResponse(400, { message: 'answerContent must be an object' });
+  try {
+    const loop = await deps.tasks.answer(name, worker, body.answerContent as Record<string, unknown>);
+    return jsonResponse(200, { humanLoopName: loop.name, status: loop.status, outputS3Uri: loop.outputUri });
+  } catch (error) {
+    if (isReviewError(error, 'ResourceNotFound')) return jsonResponse(404, { message: error.message });
+    if (isReviewError(error, 'Validation') || isReviewError(error, 'Conflict'))
+      return jsonResponse(409, { message: error.message });
+    throw error;
+  }
+}
+
+function preview(loop: LoopRecord): string {
+  const input = JSON.parse(loop.inputContent) as { taskObject?: unknown };
+  const text = typeof input.taskObject === 'string' ? input.taskObject : JSON.stringify(input.taskObject ?? input);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

@@ -1,0 +1,108 @@
+/**
+ * Where a task-based backend keeps its loops: an async port, so the same rules run over a file store on one machine
+ * and over DynamoDB on AWS. Every change is conditional on the version the writer read, so two workers answering the
+ * same loop at once cannot both take its last task.
+ */
+import type { LoopRecord } from './tasks';
+
+export interface CreationTimeQuery {
+  readonly flowDefinitionArn: string;
+  /** Created after this (exclusive). */
+  readonly after?: Date;
+  /** Created before this (exclusive). */
+  readonly before?: Date;
+  readonly ascending: boolean;
+  readonly limit: number;
+  /** Where the previous page ended, as the store gave it. */
+  readonly cursor?: string;
+}
+
+export interface TaskStore {
+  get(name: string): Promise<LoopRecord | undefined>;
+  /** Stores a new loop; false when one of that name exists. */
+  putIfAbsent(loop: LoopRecord): Promise<boolean>;
+  /** Stores `loop` (its version one above `expectedVersion`) only if the stored one still has `expectedVersion`. */
+  replace(loop: LoopRecord, expectedVersion: number): Promise<boolean>;
+  /** Deletes only if the stored loop still has `expectedVersion`. */
+  delete(name: string, expectedVersion: number): Promise<boolean>;
+  /** Loops in progress or stopping whose availability ends by `before`, soonest first: what time will change. */
+  listOpenByDeadline(before: Date, limit: number): Promise<LoopRecord[]>;
+  /** One flow definition's loops by creation time, a page at a time. */
+  listByCreationTime(query: CreationTimeQuery): Promise<{ readonly loops: LoopRecord[]; readonly cursor?: string }>;
+}
+
+/** How often a change that lost a race is read and applied again before the caller gets the conflict. */
+const ATTEMPTS = 5;
+
+/**
+ * Applies a rule to the stored loop and stores the result at the version it read, reading again when another writer
+ * won. Returns what was stored (or `undefined` when there is no loop of that name) and the loop as it was before.
+ */
+export async function changeLoop(
+  store: TaskStore,
+  name: string,
+  rule: (loop: LoopRecord) => LoopRecord,
+): Promise<{ readonly before: LoopRecord; readonly after: LoopRecord } | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const before = await store.get(name);
+    if (before === undefined) return undefined;
+    const changed = rule(before);
+    if (changed === before) return { before, after: before };
+    const after = { ...changed, version: before.version + 1 };
+    if (await store.replace(after, before.version)) return { before, after };
+    if (attempt === ATTEMPTS)
+      throw new Error(`Human loop ${name} kept changing under ${ATTEMPTS} attempts to change it`);
+  }
+}
+
+/**
+ * One page of loops by creation time, from loops held in memory (the file store, tests). The cursor names the last
+ * loop of the page, so loops started meanwhile neither repeat nor shift the next page.
+ */
+export function pageByCreationTime(
+  loops: Iterable<LoopRecord>,
+  query: CreationTimeQuery,
+): { readonly loops: LoopRecord[]; readonly cursor?: string } {
+  const order = (a: LoopRecord, b: LoopRecord) =>
+    (query.ascending ? 1 : -1) * (a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const matching = [...loops]
+    .filter((loop) => loop.flowDefinitionArn === query.flowDefinitionArn)
+    .filter((loop) => query.after === undefined || new Date(loop.createdAt) > query.after)
+    .filter((loop) => query.before === undefined || new Date(loop.createdAt) < query.before)
+    .sort(order)
+    .filter((loop) => after === undefined || order(loop, { ...loop, ...after }) > 0);
+  const page = matching.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    loops: page,
+    cursor: matching.length > query.limit && last ? encodeCursor(last) : undefined,
+  };
+}
+
+function encodeCursor(loop: LoopRecord): string {
+  return Buffer.from(JSON.stringify({ createdAt: loop.createdAt, name: loop.name })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: string; name: string } {
+  const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+    createdAt?: unknown;
+    name?: unknown;
+  };
+  if (typeof value.createdAt !== 'string' || typeof value.name !== 'string') throw new Error('Not a page cursor');
+  return { createdAt: value.createdAt, name: value.name };
+}
+
+/** The open loops by deadline, from loops held in memory: Stopping ones first (their stop is due), then by deadline. */
+export function openByDeadline(loops: Iterable<LoopRecord>, before: Date, limit: number): LoopRecord[] {
+  return [...loops]
+    .filter(
+      (loop) => loop.status === 'Stopping' || (loop.status === 'InProgress' && new Date(loop.availableUntil) <= before),
+    )
+    .sort(
+      (a, b) =>
+        Number(b.status === 'Stopping') - Number(a.status === 'Stopping') ||
+        a.availableUntil.localeCompare(b.availableUntil),
+    )
+    .slice(0, limit);
+}

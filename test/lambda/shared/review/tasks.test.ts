@@ -1,0 +1,240 @@
+/**
+ * The task rules as pure functions, and the property that no sequence of workers' actions and time ever gives a loop
+ * more answers than its TaskCount, or lets a task be taken or answered after the loop ended.
+ */
+import * as fc from 'fast-check';
+import { isReviewError, ReviewError } from '../../../../lambda/shared/review/port';
+import type { FlowSettings, LoopRecord } from '../../../../lambda/shared/review/tasks';
+import {
+  answerTask,
+  claimTask,
+  declineTask,
+  isEnded,
+  isOpenFor,
+  outputDocument,
+  outputLocation,
+  releaseTask,
+  settle,
+  startLoop,
+  STOPPING_MS,
+  stopLoop,
+} from '../../../../lambda/shared/review/tasks';
+
+const FLOW: FlowSettings = {
+  flowDefinitionArn: 'arn:aws:sagemaker:eu-west-1:123456789012:flow-definition/sentiment-review-0a1b2c3d',
+  s3OutputPath: 's3://output-bucket/a2i-results',
+  taskCount: 2,
+  taskAvailabilityLifetimeSeconds: 3_600,
+  taskTimeLimitSeconds: 300,
+};
+const T0 = new Date('2026-11-21T10:00:00.000Z');
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+const ana = { id: 'worker-ana' };
+const bo = { id: 'worker-bo' };
+const cy = { id: 'worker-cy' };
+
+const fresh = (flow: FlowSettings = FLOW) =>
+  startLoop(undefined, { name: 'loop-1', input: { taskObject: 'It is okay' } }, flow, T0).loop;
+
+function kindOf(action: () => unknown): string | undefined {
+  try {
+    action();
+    return undefined;
+  } catch (error) {
+    if (error instanceof ReviewError) return error.kind;
+    throw error;
+  }
+}
+
+describe('starting', () => {
+  test('a new loop is InProgress, open for the availability lifetime, in its flow definition', () => {
+    expect(fresh()).toMatchObject({
+      name: 'loop-1',
+      arn: 'arn:aws:sagemaker:eu-west-1:123456789012:human-loop/loop-1',
+      status: 'InProgress',
+      inputContent: '{"taskObject":"It is okay"}',
+      taskCount: 2,
+      availableUntil: '2026-11-21T11:00:00.000Z',
+      version: 0,
+    });
+  });
+
+  test('the same name and input again is the same loop; another input is a Conflict', () => {
+    const loop = fresh();
+    expect(startLoop(loop, { name: 'loop-1', input: { taskObject: 'It is okay' } }, FLOW, at(5))).toEqual({
+      loop,
+      created: false,
+    });
+    expect(kindOf(() => startLoop(loop, { name: 'loop-1', input: { taskObject: 'other' } }, FLOW, at(5)))).toBe(
+      'Conflict',
+    );
+    const otherFlow = { ...FLOW, flowDefinitionArn: `${FLOW.flowDefinitionArn}x` };
+    expect(
+      kindOf(() => startLoop(loop, { name: 'loop-1', input: { taskObject: 'It is okay' } }, otherFlow, at(5))),
+    ).toBe('Conflict');
+  });
+
+  test.each([
+    ['a name with capitals', { name: 'Loop-1', input: {} }],
+    ['a name of 64 characters', { name: 'a'.repeat(64), input: {} }],
+    ['an input over 3,145,728 characters', { name: 'big', input: { text: 'x'.repeat(3_145_728) } }],
+    ['an unknown content classifier', { name: 'c', input: {}, contentClassifiers: ['FreeOfSpam'] as never }],
+  ])('%s is a Validation error', (_, request) => {
+    expect(kindOf(() => startLoop(undefined, request, FLOW, T0))).toBe('Validation');
+  });
+});
+
+describe('working on a loop', () => {
+  test('two workers take and answer its tasks; the second answer completes it, with output.json due', () => {
+    let loop = claimTask(fresh(), ana, at(10));
+    loop = claimTask(loop, bo, at(20));
+    loop = answerTask(loop, ana, { sentiment: { label: '0' } }, FLOW, at(40));
+    expect(loop.status).toBe('InProgress');
+    loop = answerTask(loop, bo, { sentiment: { label: '1' } }, FLOW, at(80));
+    expect(loop).toMatchObject({
+      status: 'Completed',
+      outputUri: 's3://output-bucket/a2i-results/sentiment-review-0a1b2c3d/2026/11/21/10/00/00/loop-1/output.json',
+      claims: [],
+    });
+    expect(loop.answers.map((a) => [a.workerId, a.timeSpentInSeconds])).toEqual([
+      ['worker-ana', 30],
+      ['worker-bo', 60],
+    ]);
+    expect(outputDocument(loop, { issuer: 'https://cognito' })).toEqual({
+      flowDefinitionArn: FLOW.flowDefinitionArn,
+      humanAnswers: [
+        expect.objectContaining({ workerId: 'worker-ana', answerContent: { sentiment: { label: '0' } } }),
+        expect.objectContaining({
+          workerId: 'worker-bo',
+          acceptanceTime: '2026-11-21T10:00:20.000Z',
+          submissionTime: '2026-11-21T10:01:20.000Z',
+          workerMetadata: {
+            identityData: { identityProviderType: 'Cognito', issuer: 'https://cognito', sub: 'worker-bo' },
+          },
+        }),
+      ],
+      humanLoopName: 'loop-1',
+      inputContent: { taskObject: 'It is okay' },
+    });
+  });
+
+  test('a third worker finds every task taken; the task opens again when a claim lapses or is given back', () => {
+    let loop = claimTask(claimTask(fresh(), ana, at(0)), bo, at(0));
+    expect(isOpenFor(loop, cy)).toBe(false);
+    expect(kindOf(() => claimTask(loop, cy, at(1)))).toBe('Conflict');
+    expect(claimTask(loop, cy, at(301)).claims.map((c) => c.workerId)).toEqual(['worker-cy']);
+    loop = releaseTask(loop, bo);
+    expect(isOpenFor(loop, cy)).toBe(true);
+  });
+
+  test('an answer needs a live claim: none, or one past the time limit, is a Validation error', () => {
+    expect(kindOf(() => answerTask(fresh(), ana, {}, FLOW, at(1)))).toBe('Validation');
+    const claimed = claimTask(fresh(), ana, at(0));
+    expect(kindOf(() => answerTask(claimed, ana, {}, FLOW, at(301)))).toBe('Validation');
+  });
+
+  test('a worker who answered or declined is not offered the task again', () => {
+    const answered = answerTask(claimTask(fresh(), ana, at(0)), ana, {}, FLOW, at(1));
+    expect(isOpenFor(answered, ana)).toBe(false);
+    expect(kindOf(() => claimTask(answered, ana, at(2)))).toBe('Conflict');
+    const declined = declineTask(claimTask(fresh(), bo, at(0)), bo);
+    expect(declined.claims).toEqual([]);
+    expect(isOpenFor(declined, bo)).toBe(false);
+    expect(isOpenFor(declined, ana)).toBe(true);
+  });
+
+  test('a claim never outlives the loop availability', () => {
+    const claimed = claimTask(fresh(), ana, at(3_500));
+    expect(claimed.claims[0].expiresAt).toBe('2026-11-21T11:00:00.000Z');
+  });
+});
+
+describe('time and stopping', () => {
+  test('an unfinished loop past its availability fails Expired, and takes no claim or answer', () => {
+    const claimed = claimTask(fresh(), ana, at(3_300));
+    const expired = settle(claimed, at(3_600));
+    expect(expired).toMatchObject({ status: 'Failed', failureCode: 'Expired', claims: [] });
+    expect(kindOf(() => claimTask(claimed, bo, at(3_601)))).toBe('Validation');
+    expect(kindOf(() => answerTask(claimed, ana, {}, FLOW, at(3_601)))).toBe('Validation');
+  });
+
+  test('stop: only InProgress; Stopping, then Stopped after a moment; claims end at once', () => {
+    const stopping = stopLoop(claimTask(fresh(), ana, at(0)), at(10));
+    expect(stopping).toMatchObject({ status: 'Stopping', claims: [] });
+    expect(settle(stopping, at(10))).toBe(stopping);
+    expect(settle(stopping, new Date(at(10).getTime() + STOPPING_MS))).toMatchObject({ status: 'Stopped' });
+    expect(kindOf(() => stopLoop(stopping, at(11)))).toBe('Validation');
+  });
+
+  test('settle changes nothing that time has not changed', () => {
+    const loop = fresh();
+    expect(settle(loop, at(100))).toBe(loop);
+  });
+});
+
+test("output.json's key is A2I's: prefix, flow definition, creation time (UTC), loop", () => {
+  expect(outputLocation(fresh(), { s3OutputPath: 's3://bucket/deep/prefix/' })).toEqual({
+    bucket: 'bucket',
+    key: 'deep/prefix/sentiment-review-0a1b2c3d/2026/11/21/10/00/00/loop-1/output.json',
+    uri: 's3://bucket/deep/prefix/sentiment-review-0a1b2c3d/2026/11/21/10/00/00/loop-1/output.json',
+  });
+});
+
+describe('property', () => {
+  type Action =
+    | { kind: 'claim' | 'answer' | 'release' | 'decline'; worker: number }
+    | { kind: 'stop' }
+    | { kind: 'wait'; seconds: number };
+  const action: fc.Arbitrary<Action> = fc.oneof(
+    fc.record({
+      kind: fc.constantFrom('claim', 'answer', 'release', 'decline'),
+      worker: fc.integer({ min: 0, max: 4 }),
+    }),
+    fc.constant({ kind: 'stop' as const }),
+    fc.record({ kind: fc.constant('wait' as const), seconds: fc.integer({ min: 0, max: 2_000 }) }),
+  );
+
+  test('no loop gets more answers than its TaskCount, nor a claim or answer once it ended', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 }), fc.array(action, { maxLength: 40 }), (taskCount, actions) => {
+        const flow = { ...FLOW, taskCount, taskTimeLimitSeconds: 600, taskAvailabilityLifetimeSeconds: 3_000 };
+        let loop: LoopRecord = fresh(flow);
+        let seconds = 0;
+        for (const step of actions) {
+          if (step.kind === 'wait') {
+            seconds += step.seconds;
+            continue;
+          }
+          const now = at(seconds);
+          const ended = isEnded(settle(loop, now)) || settle(loop, now).status === 'Stopping';
+          const worker = step.kind === 'stop' ? ana : { id: `w${step.worker}` };
+          try {
+            const next =
+              step.kind === 'claim'
+                ? claimTask(loop, worker, now)
+                : step.kind === 'answer'
+                  ? answerTask(loop, worker, { label: 'x' }, flow, now)
+                  : step.kind === 'release'
+                    ? releaseTask(loop, worker)
+                    : step.kind === 'decline'
+                      ? declineTask(loop, worker)
+                      : stopLoop(loop, now);
+            if (ended && (step.kind === 'claim' || step.kind === 'answer')) {
+              throw new Error(`a ${step.kind} was accepted after the loop ended`);
+            }
+            loop = next;
+          } catch (error) {
+            if (!isReviewError(error, 'Validation') && !isReviewError(error, 'Conflict')) throw error;
+          }
+          const current = settle(loop, now);
+          expect(current.answers.length).toBeLessThanOrEqual(taskCount);
+          expect(current.answers.length + current.claims.length).toBeLessThanOrEqual(taskCount);
+          expect(new Set(current.answers.map((a) => a.workerId)).size).toBe(current.answers.length);
+          if (current.status !== 'InProgress') expect(current.claims).toEqual([]);
+          expect(current.status === 'Completed').toBe(current.answers.length === taskCount);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
