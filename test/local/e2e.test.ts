@@ -161,6 +161,30 @@ test('the portal needs a sign-in', async () => {
   expect((await api('/portal', { redirect: 'manual' })).headers.get('location')).toBe('/portal/sign-in');
 });
 
+test('a forged sign-in, a tampered cookie and a cross-site answer are refused', async () => {
+  const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+  const signIn = (headers: Record<string, string>) =>
+    api('/portal/sign-in', {
+      method: 'POST',
+      body: 'name=Mallory',
+      headers: { ...form, ...headers },
+      redirect: 'manual',
+    });
+  expect((await signIn({ origin: 'https://evil.example.com' })).status).toBe(403);
+  expect((await signIn({})).status).toBe(403);
+  // Another name under Ana's signature.
+  const tampered = `review-worker=${Buffer.from('Mallory').toString('base64url')}.${cookie.split('.')[1]}`;
+  const asOther = await api('/portal/api/tasks', { headers: { cookie: tampered } });
+  expect(asOther.status).toBe(401);
+  const name = predictions.find((p) => p.humanReview.status === 'started')!.humanReview.humanLoopName!;
+  const crossSite = await asWorker(`/portal/api/tasks/${name}/answers`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', origin: 'https://evil.example.com' },
+    body: JSON.stringify({ answerContent: { sentiment: { label: '1' } } }),
+  });
+  expect(crossSite.status).toBe(403);
+});
+
 test('a retried predict request starts no second loop', async () => {
   const again = await api('/predict', {
     method: 'POST',

@@ -7,7 +7,7 @@
 import type { CallOptions, HumanLoop, ListPage, ListQuery, ReviewPort, StartRequest } from './port';
 import { LIST_MAX_RESULTS, ReviewError } from './port';
 import type { TaskStore } from './task-store';
-import { changeLoop } from './task-store';
+import { changeLoop, CursorError } from './task-store';
 import type { FlowSettings, LoopRecord } from './tasks';
 import { checkDeletable, humanLoopView, isEnded, settle, startLoop, stopLoop } from './tasks';
 
@@ -20,6 +20,8 @@ export interface TaskBackendOptions {
   readonly now?: () => Date;
 }
 
+/** Reads and writes before a call that keeps losing races to other writers gives up. */
+const START_ATTEMPTS = 3;
 const DELETE_ATTEMPTS = 3;
 
 export class TaskReviewPort implements ReviewPort {
@@ -31,34 +33,42 @@ export class TaskReviewPort implements ReviewPort {
     this.now = options.now ?? (() => new Date());
   }
 
-  async start(request: StartRequest, _options?: CallOptions): Promise<{ humanLoopArn: string }> {
+  async start(request: StartRequest, options?: CallOptions): Promise<{ humanLoopArn: string }> {
+    options?.signal?.throwIfAborted();
     const { store, flow } = this.options;
-    const fresh = startLoop(undefined, request, flow, this.now()).loop;
-    if (await store.putIfAbsent(fresh)) return { humanLoopArn: fresh.arn };
-    const { loop } = startLoop(await store.get(request.name), request, flow, this.now());
-    return { humanLoopArn: loop.arn };
+    for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+      const fresh = startLoop(undefined, request, flow, this.now()).loop;
+      if (await store.putIfAbsent(fresh)) return { humanLoopArn: fresh.arn };
+      // A loop of that name exists: the same one again, or a Conflict; unless it was deleted meanwhile.
+      const existing = await store.get(request.name);
+      if (existing !== undefined) return { humanLoopArn: startLoop(existing, request, flow, this.now()).loop.arn };
+    }
+    throw new ReviewError('InternalServer', `Human loop ${request.name} kept changing while it was being started`);
   }
 
-  async describe(name: string, _options?: CallOptions): Promise<HumanLoop> {
+  async describe(name: string, options?: CallOptions): Promise<HumanLoop> {
+    options?.signal?.throwIfAborted();
     return humanLoopView(await this.settled(name));
   }
 
-  async list(query: ListQuery, _options?: CallOptions): Promise<ListPage> {
+  async list(query: ListQuery, options?: CallOptions): Promise<ListPage> {
+    options?.signal?.throwIfAborted();
     const limit = query.maxResults ?? LIST_MAX_RESULTS;
     if (!Number.isInteger(limit) || limit < 1 || limit > LIST_MAX_RESULTS)
       throw new ReviewError('Validation', `MaxResults must be from 1 to ${LIST_MAX_RESULTS}`);
-    const page = await this.options.store
-      .listByCreationTime({
+    let page: Awaited<ReturnType<TaskStore['listByCreationTime']>>;
+    try {
+      page = await this.options.store.listByCreationTime({
         flowDefinitionArn: this.flowDefinitionArn,
         after: query.createdAfter,
         before: query.createdBefore,
         ascending: query.sortOrder === 'Ascending',
         limit,
         cursor: query.nextToken,
-      })
-      .catch((error: unknown) => {
-        throw new ReviewError('Validation', 'NextToken is not valid', { cause: error });
       });
+    } catch (error) {
+      throw error instanceof CursorError ? new ReviewError('Validation', error.message, { cause: error }) : error;
+    }
     const loops = await Promise.all(page.loops.map((loop) => this.settleStored(loop)));
     return {
       loops: loops.map(({ name, status, createdAt, flowDefinitionArn, failureReason }) => ({
@@ -72,13 +82,15 @@ export class TaskReviewPort implements ReviewPort {
     };
   }
 
-  async stop(name: string, _options?: CallOptions): Promise<void> {
+  async stop(name: string, options?: CallOptions): Promise<void> {
+    options?.signal?.throwIfAborted();
     const changed = await changeLoop(this.options.store, name, (loop) => stopLoop(loop, this.now()));
     if (changed === undefined) throw notFound(name);
     await this.announceEnd(changed.before, changed.after);
   }
 
-  async delete(name: string, _options?: CallOptions): Promise<void> {
+  async delete(name: string, options?: CallOptions): Promise<void> {
+    options?.signal?.throwIfAborted();
     for (let attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {
       const loop = await this.settled(name);
       checkDeletable(loop, this.now());

@@ -3,6 +3,7 @@
  * and over DynamoDB on AWS. Every change is conditional on the version the writer read, so two workers answering the
  * same loop at once cannot both take its last task.
  */
+import { ReviewError } from './port';
 import type { LoopRecord } from './tasks';
 
 export interface CreationTimeQuery {
@@ -31,6 +32,11 @@ export interface TaskStore {
   listByCreationTime(query: CreationTimeQuery): Promise<{ readonly loops: LoopRecord[]; readonly cursor?: string }>;
 }
 
+/** A page cursor the store did not give. */
+export class CursorError extends Error {
+  override readonly name = 'CursorError';
+}
+
 /** How often a change that lost a race is read and applied again before the caller gets the conflict. */
 const ATTEMPTS = 5;
 
@@ -51,7 +57,10 @@ export async function changeLoop(
     const after = { ...changed, version: before.version + 1 };
     if (await store.replace(after, before.version)) return { before, after };
     if (attempt === ATTEMPTS)
-      throw new Error(`Human loop ${name} kept changing under ${ATTEMPTS} attempts to change it`);
+      throw new ReviewError(
+        'InternalServer',
+        `Human loop ${name} kept changing under ${ATTEMPTS} attempts to change it`,
+      );
   }
 }
 
@@ -85,12 +94,18 @@ function encodeCursor(loop: LoopRecord): string {
 }
 
 function decodeCursor(cursor: string): { createdAt: string; name: string } {
-  const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-    createdAt?: unknown;
-    name?: unknown;
-  };
-  if (typeof value.createdAt !== 'string' || typeof value.name !== 'string') throw new Error('Not a page cursor');
+  const value = parseJson(Buffer.from(cursor, 'base64url').toString('utf8')) as { createdAt?: unknown; name?: unknown };
+  if (typeof value?.createdAt !== 'string' || typeof value.name !== 'string')
+    throw new CursorError('NextToken is not a token this backend gave');
   return { createdAt: value.createdAt, name: value.name };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The open loops by deadline, from loops held in memory: Stopping ones first (their stop is due), then by deadline. */

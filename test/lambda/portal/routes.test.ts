@@ -1,0 +1,178 @@
+/**
+ * The portal's routes on the neutral request, without a server: sign-in redirects, the worker's queue, taking a task
+ * by opening it, answering it, giving it back and declining it, and the forgery checks on every action.
+ */
+import { forgeryGuard } from '../../../lambda/portal/csrf';
+import type { PortalRequest, WorkerIdentity } from '../../../lambda/portal/http';
+import type { PortalDeps } from '../../../lambda/portal/routes';
+import { handlePortal } from '../../../lambda/portal/routes';
+import { MemoryTaskStore } from '../../../local/memory-task-store';
+import type { TaskBackend } from '../shared/review/task-backend';
+import { taskBackend } from '../shared/review/task-backend';
+
+const ORIGIN = 'https://portal.example.com';
+const TEMPLATE = '<crowd-form><p>{{ task.input.taskObject | escape }}</p></crowd-form>';
+const ana: WorkerIdentity = { id: 'worker-ana', name: 'Ana', groups: ['reviewers'] };
+const bo: WorkerIdentity = { id: 'worker-bo', name: 'Bo', groups: ['reviewers'] };
+const cy: WorkerIdentity = { id: 'worker-cy', name: 'Cy', groups: ['reviewers'] };
+
+let backend: TaskBackend;
+let deps: PortalDeps;
+beforeEach(async () => {
+  backend = taskBackend(new MemoryTaskStore());
+  deps = {
+    tasks: backend.workers,
+    template: () => Promise.resolve(TEMPLATE),
+    grantReadAccess: (bucket, key) => `/objects/${bucket}/${key}`,
+    assets: () => Promise.resolve(undefined),
+    forgery: forgeryGuard('portal-secret', ORIGIN),
+    signInUrl: '/sign-in',
+    signOutUrl: '/sign-out',
+  };
+  await backend.port.start({ name: 'review-1', input: { taskObject: 'It is <b>okay</b>' } });
+});
+
+function request(method: string, path: string, init: Partial<PortalRequest> = {}): PortalRequest {
+  return { method, path, query: {}, headers: {}, body: '', ...init };
+}
+
+/** A request from the portal's own pages: its origin, and the worker's CSRF token. */
+function fromPortal(worker: WorkerIdentity, method: string, path: string, body = ''): PortalRequest {
+  const token = deps.forgery.tokenFor(worker);
+  const form = path.includes('/api/') ? body : `csrf=${token}`;
+  return request(method, path, { headers: { origin: ORIGIN, 'x-csrf-token': token }, body: form });
+}
+
+const answer = (worker: WorkerIdentity, content: unknown = { sentiment: { label: 'positive' } }) =>
+  handlePortal(
+    fromPortal(worker, 'POST', '/portal/api/tasks/review-1/answers', JSON.stringify({ answerContent: content })),
+    worker,
+    deps,
+  );
+
+test('without a worker, pages go to sign-in and the API answers 401', async () => {
+  expect(await handlePortal(request('GET', '/portal'), undefined, deps)).toMatchObject({
+    status: 303,
+    headers: { Location: '/sign-in' },
+  });
+  expect((await handlePortal(request('GET', '/portal/api/tasks'), undefined, deps)).status).toBe(401);
+});
+
+test("the worker's queue lists the task, its input escaped", async () => {
+  const page = await handlePortal(request('GET', '/portal'), ana, deps);
+  expect(page.status).toBe(200);
+  expect(page.body).toContain('href="/portal/tasks/review-1"');
+  expect(page.body).toContain('It is &lt;b&gt;okay&lt;/b&gt;');
+  expect(page.body).not.toContain('<b>okay');
+  const api = await handlePortal(request('GET', '/portal/api/tasks'), ana, deps);
+  expect(JSON.parse(api.body)).toMatchObject({ waiting: 1, tasks: [{ humanLoopName: 'review-1' }] });
+});
+
+test('opening a task takes it and renders the template; with TaskCount taken, a third worker is told so', async () => {
+  const page = await handlePortal(request('GET', '/portal/tasks/review-1'), ana, deps);
+  expect(page.status).toBe(200);
+  expect(page.body).toContain('<p>It is &lt;b&gt;okay&lt;/b&gt;</p>');
+  expect(page.body).toContain(`<meta name="csrf-token" content="${deps.forgery.tokenFor(ana)}">`);
+  expect((await handlePortal(request('GET', '/portal/tasks/review-1'), bo, deps)).status).toBe(200);
+  const third = await handlePortal(request('GET', '/portal/tasks/review-1'), cy, deps);
+  expect(third.status).toBe(404);
+  expect(third.body).toContain('Task not available');
+  expect((await handlePortal(request('GET', '/portal/tasks/no-such-loop'), ana, deps)).status).toBe(404);
+});
+
+test("two workers' answers complete the loop and write its output.json", async () => {
+  await handlePortal(request('GET', '/portal/tasks/review-1'), ana, deps);
+  await handlePortal(request('GET', '/portal/tasks/review-1'), bo, deps);
+  const first = await answer(ana);
+  expect(first.status).toBe(200);
+  expect(JSON.parse(first.body)).toMatchObject({ status: 'InProgress' });
+  const second = JSON.parse((await answer(bo, { sentiment: { label: 'neutral' } })).body) as { outputS3Uri: string };
+  expect(second).toMatchObject({ status: 'Completed' });
+  const output = JSON.parse(backend.outputs.get(second.outputS3Uri) ?? '{}') as { humanAnswers: unknown[] };
+  expect(output.humanAnswers).toEqual([
+    expect.objectContaining({ workerId: 'worker-ana', answerContent: { sentiment: { label: 'positive' } } }),
+    expect.objectContaining({ workerId: 'worker-bo', answerContent: { sentiment: { label: 'neutral' } } }),
+  ]);
+  expect((await answer(ana)).status).toBe(409);
+});
+
+test('an answer without a task taken, or to an unknown loop, is refused', async () => {
+  expect((await answer(ana)).status).toBe(409);
+  const unknown = await handlePortal(
+    fromPortal(ana, 'POST', '/portal/api/tasks/nope/answers', '{"answerContent":{}}'),
+    ana,
+    deps,
+  );
+  expect(unknown.status).toBe(404);
+});
+
+describe('forgery', () => {
+  beforeEach(() => handlePortal(request('GET', '/portal/tasks/review-1'), ana, deps));
+  const answerBody = '{"answerContent":{"sentiment":{"label":"positive"}}}';
+
+  test.each([
+    ['no origin', {}],
+    ['another origin', { origin: 'https://evil.example.com' }],
+    ['another origin in the Referer', { referer: 'https://evil.example.com/portal' }],
+    ['no CSRF token', { origin: ORIGIN }],
+    ['another worker’s CSRF token', { origin: ORIGIN, 'x-csrf-token': 'x'.repeat(43) }],
+  ])('an answer with %s is refused with 403 and recorded nowhere', async (_, headers) => {
+    const response = await handlePortal(
+      request('POST', '/portal/api/tasks/review-1/answers', { headers, body: answerBody }),
+      ana,
+      deps,
+    );
+    expect(response.status).toBe(403);
+    expect((await backend.port.describe('review-1')).status).toBe('InProgress');
+    expect((await answer(ana)).status).toBe(200);
+  });
+
+  test('a give-back or decline form from elsewhere, or without the token, is refused', async () => {
+    const forged = request('POST', '/portal/tasks/review-1/decline', {
+      headers: { origin: 'https://evil.example.com' },
+      body: `csrf=${deps.forgery.tokenFor(ana)}`,
+    });
+    expect((await handlePortal(forged, ana, deps)).status).toBe(403);
+    const tokenless = request('POST', '/portal/tasks/review-1/release', { headers: { origin: ORIGIN } });
+    expect((await handlePortal(tokenless, ana, deps)).status).toBe(403);
+    expect((await answer(ana)).status).toBe(200);
+  });
+});
+
+describe('answers the portal cannot take', () => {
+  beforeEach(() => handlePortal(request('GET', '/portal/tasks/review-1'), ana, deps));
+
+  test.each([
+    ['not JSON', 'answer', 400],
+    ['an array answerContent', '{"answerContent":[1]}', 400],
+    ['no answerContent', '{}', 400],
+    ['over 1 MiB', JSON.stringify({ answerContent: { text: 'x'.repeat(1024 * 1024) } }), 413],
+  ])('%s: %p', async (_, body, status) => {
+    const response = await handlePortal(fromPortal(ana, 'POST', '/portal/api/tasks/review-1/answers', body), ana, deps);
+    expect(response.status).toBe(status);
+    expect(JSON.parse(response.body)).toEqual({ message: expect.any(String) });
+  });
+});
+
+test('give back: the task is open to others again; decline: never offered to this worker again', async () => {
+  const openFor = async (worker: WorkerIdentity) =>
+    (JSON.parse((await handlePortal(request('GET', '/portal/api/tasks'), worker, deps)).body) as { waiting: number })
+      .waiting;
+  await handlePortal(request('GET', '/portal/tasks/review-1'), ana, deps);
+  await handlePortal(request('GET', '/portal/tasks/review-1'), bo, deps);
+  expect(await openFor(cy)).toBe(0);
+  const released = await handlePortal(fromPortal(bo, 'POST', '/portal/tasks/review-1/release'), bo, deps);
+  expect(released).toMatchObject({ status: 303, headers: { Location: '/portal' } });
+  expect(await openFor(cy)).toBe(1);
+  expect(await openFor(bo)).toBe(1);
+  await handlePortal(fromPortal(bo, 'POST', '/portal/tasks/review-1/decline'), bo, deps);
+  expect(await openFor(bo)).toBe(0);
+  expect((await handlePortal(request('GET', '/portal/tasks/review-1'), bo, deps)).status).toBe(404);
+});
+
+test('a template that does not render is a 500 page naming the error', async () => {
+  deps = { ...deps, template: () => Promise.resolve('{% if %}') };
+  const page = await handlePortal(request('GET', '/portal/tasks/review-1'), ana, deps);
+  expect(page.status).toBe(500);
+  expect(page.body).toContain('The task template did not render');
+});

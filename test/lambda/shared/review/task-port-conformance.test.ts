@@ -1,0 +1,31 @@
+/** The review port over the task rules and a task store passes the conformance suite, on each store there is. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FileTaskStore } from '../../../../local/file-task-store';
+import { MemoryTaskStore } from '../../../../local/memory-task-store';
+import { reviewPortConformance } from './conformance';
+import { taskBackend } from './task-backend';
+
+describe('TaskReviewPort on the memory store', () => {
+  reviewPortConformance(() => {
+    const backend = taskBackend(new MemoryTaskStore());
+    return Promise.resolve({
+      ...backend,
+      availabilityLifetimeSeconds: backend.flow.taskAvailabilityLifetimeSeconds,
+      close: () => Promise.resolve(),
+    });
+  });
+});
+
+describe("TaskReviewPort on local mode's file store", () => {
+  reviewPortConformance(() => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'task-store-'));
+    const backend = taskBackend(new FileTaskStore(dir));
+    return Promise.resolve({
+      ...backend,
+      availabilityLifetimeSeconds: backend.flow.taskAvailabilityLifetimeSeconds,
+      close: () => fs.promises.rm(dir, { recursive: true, force: true }),
+    });
+  });
+});

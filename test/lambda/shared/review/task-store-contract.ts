@@ -1,0 +1,102 @@
+/**
+ * What every task store must do (task-store.ts): conditional writes on the version it read, and the two listings the
+ * rules need. Run by task-stores.test.ts for each store; a new store joins by giving a fresh, empty one.
+ */
+import type { TaskStore } from '../../../../lambda/shared/review/task-store';
+import { CursorError } from '../../../../lambda/shared/review/task-store';
+import type { LoopRecord } from '../../../../lambda/shared/review/tasks';
+import { startLoop } from '../../../../lambda/shared/review/tasks';
+import { flowSettings } from './task-backend';
+
+const FLOW = flowSettings('sentiment-review-0a1b2c3d');
+const OTHER = flowSettings('other-review-4e5f6a7b');
+const T0 = Date.parse('2026-11-21T10:00:00.000Z');
+
+function loop(name: string, secondsAfterT0: number, flow = FLOW): LoopRecord {
+  return startLoop(undefined, { name, input: { taskObject: name } }, flow, new Date(T0 + secondsAfterT0 * 1_000)).loop;
+}
+
+export function taskStoreContract(open: () => Promise<{ store: TaskStore; close: () => Promise<void> }>): void {
+  let store: TaskStore;
+  let close: () => Promise<void>;
+  beforeEach(async () => {
+    ({ store, close } = await open());
+  });
+  afterEach(() => close());
+
+  test('putIfAbsent stores a new loop once; get gives it back whole', async () => {
+    const first = loop('a', 0);
+    expect(await store.putIfAbsent(first)).toBe(true);
+    expect(await store.putIfAbsent({ ...loop('a', 5), inputContent: '{"other":1}' })).toBe(false);
+    expect(await store.get('a')).toEqual(first);
+    expect(await store.get('missing')).toBeUndefined();
+  });
+
+  test('replace and delete happen only at the version the writer read', async () => {
+    const first = loop('a', 0);
+    await store.putIfAbsent(first);
+    const changed = { ...first, status: 'Stopping' as const, version: 1 };
+    expect(await store.replace(changed, 0)).toBe(true);
+    expect(await store.replace({ ...first, version: 1 }, 0)).toBe(false);
+    expect(await store.get('a')).toEqual(changed);
+    expect(await store.replace({ ...changed, version: 1 }, 7)).toBe(false);
+    expect(await store.replace({ ...loop('b', 0), version: 1 }, 0)).toBe(false);
+    expect(await store.get('b')).toBeUndefined();
+    expect(await store.delete('a', 0)).toBe(false);
+    expect(await store.delete('a', 1)).toBe(true);
+    expect(await store.get('a')).toBeUndefined();
+  });
+
+  test('of concurrent replaces at one version, exactly one wins', async () => {
+    await store.putIfAbsent(loop('a', 0));
+    const wins = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        store.replace({ ...loop('a', 0), failureReason: `writer ${i}`, version: 1 }, 0),
+      ),
+    );
+    expect(wins.filter(Boolean)).toHaveLength(1);
+  });
+
+  test('open loops by deadline: Stopping ones, then InProgress ones due by then, soonest first', async () => {
+    const lifetime = FLOW.taskAvailabilityLifetimeSeconds;
+    await store.putIfAbsent(loop('late', 20));
+    await store.putIfAbsent(loop('soon', 10));
+    await store.putIfAbsent({ ...loop('stopping', 30), status: 'Stopping' });
+    await store.putIfAbsent({ ...loop('done', 0), status: 'Completed' });
+    const by = (seconds: number) => new Date(T0 + (lifetime + seconds) * 1_000);
+    expect((await store.listOpenByDeadline(by(15), 10)).map((l) => l.name)).toEqual(['stopping', 'soon']);
+    expect((await store.listOpenByDeadline(by(25), 10)).map((l) => l.name)).toEqual(['stopping', 'soon', 'late']);
+    expect((await store.listOpenByDeadline(by(25), 2)).map((l) => l.name)).toEqual(['stopping', 'soon']);
+  });
+
+  test("by creation time: one flow definition's loops, filtered, in pages that do not repeat", async () => {
+    for (const [name, at] of [
+      ['c', 2],
+      ['a', 0],
+      ['b', 1],
+      ['d', 3],
+    ] as const)
+      await store.putIfAbsent(loop(name, at));
+    await store.putIfAbsent(loop('other', 1, OTHER));
+    const query = { flowDefinitionArn: FLOW.flowDefinitionArn, ascending: true, limit: 3 };
+    const first = await store.listByCreationTime(query);
+    expect(first.loops.map((l) => l.name)).toEqual(['a', 'b', 'c']);
+    const second = await store.listByCreationTime({ ...query, cursor: first.cursor });
+    expect(second).toEqual({ loops: [expect.objectContaining({ name: 'd' })], cursor: undefined });
+    const bounded = await store.listByCreationTime({
+      ...query,
+      ascending: false,
+      after: new Date(T0),
+      before: new Date(T0 + 3_000),
+    });
+    expect(bounded.loops.map((l) => l.name)).toEqual(['c', 'b']);
+  });
+
+  test('a cursor it did not give is a CursorError', async () => {
+    await expect(
+      Promise.resolve().then(() =>
+        store.listByCreationTime({ flowDefinitionArn: FLOW.flowDefinitionArn, ascending: true, limit: 1, cursor: 'x' }),
+      ),
+    ).rejects.toBeInstanceOf(CursorError);
+  });
+}
