@@ -3,6 +3,10 @@
  * The app writes them (function environment, API Gateway request model); the handlers read them.
  */
 
+/** The review backends: the CDK app picks one, and the handlers build its adapter (lambda/shared/review/from-env.ts). */
+export const REVIEW_BACKENDS = ['a2i'] as const;
+export type ReviewBackendName = (typeof REVIEW_BACKENDS)[number];
+
 export const ENV = {
   endpointName: 'SAGEMAKER_ENDPOINT_NAME',
   /** Which review backend the handlers talk to (lambda/shared/review/from-env.ts); `a2i` when unset. */

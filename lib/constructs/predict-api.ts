@@ -1,31 +1,23 @@
-import { Arn, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ContentClassifier } from '../../common/contract';
 import type { LabelSet } from '../../common/label-set';
 import { ENV, LAMBDA_TIMEOUT_SECONDS, PREDICT_LIMITS } from '../../common/contract';
-import { acknowledge, acknowledgeWildcardResource } from '../nag';
-import type { FlowDefinition } from './flow-definition';
+import { HANDLERS } from '../../common/handlers';
+import { acknowledge } from '../nag';
 import { HandlerFunction } from './handler-function';
 import type { ModelEndpoint } from './model-endpoint';
-import { CONSUMER_CONCURRENCY, QueueWithDeadLetters } from './queue-with-dead-letters';
-import { HANDLERS } from '../../common/handlers';
+import type { IReviewBackend } from './review/review-backend';
+import { ReviewStartRetry } from './review-start-retry';
 
 export interface PredictApiProps {
   readonly endpoint: ModelEndpoint;
-  readonly flowDefinition: FlowDefinition;
-  /** Where A2I writes the answers, which GET /loops/{name} reads. */
-  readonly outputBucket: s3.IBucket;
-  readonly outputPrefix: string;
-  /** @default the bucket's own key, if any */
-  readonly encryptionKey?: kms.IKey;
+  /** Where reviews start, and where GET /loops reads them and their answers. */
+  readonly reviews: IReviewBackend;
   /** Predictions with a probability below it are reviewed. */
   readonly confidenceThreshold: number;
   /** @default none */
@@ -40,7 +32,7 @@ export interface PredictApiProps {
    */
   readonly labelSet?: LabelSet;
   /**
-   * Whether the queue's consumer reserves the concurrency the queue may use (see CONSUMER_CONCURRENCY).
+   * Whether the retry queue's consumer reserves the concurrency the queue may use (see CONSUMER_CONCURRENCY).
    * @default true
    */
   readonly reserveConsumerConcurrency?: boolean;
@@ -48,14 +40,14 @@ export interface PredictApiProps {
 
 /**
  * The REST API users call: POST /predict, GET /loops, GET /loops/{name}. IAM (SigV4) authorization, a request model,
- * stage throttling, JSON access logs and tracing; behind it the predict, loops and review-retry Lambdas and the
- * retry queue with its dead-letter queue and alarm.
+ * stage throttling, JSON access logs and tracing; behind it the predict and loops Lambdas, and the retry of reviews
+ * that could not start in time (ReviewStartRetry).
  */
 export class PredictApi extends Construct {
   readonly api: apigw.RestApi;
   readonly predictFunction: HandlerFunction;
   readonly loopsFunction: HandlerFunction;
-  readonly retryFunction: HandlerFunction;
+  readonly startRetry: ReviewStartRetry;
   readonly retryQueue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly deadLetterAlarm: cloudwatch.Alarm;
@@ -69,19 +61,14 @@ export class PredictApi extends Construct {
 
   constructor(scope: Construct, id: string, props: PredictApiProps) {
     super(scope, id);
-    const flowDefinitionArn = props.flowDefinition.flowDefinitionArn;
-
-    const retry = new QueueWithDeadLetters(this, 'RetryQueue', {
-      visibilityTimeout: Duration.minutes(3),
-      maxReceiveCount: 8,
-      alarmDescription:
-        'Human reviews that could not be started after all retries: start them by hand or redrive the queue',
-      // A queued review exists nowhere else: deleting the stack must not delete it with the queue.
-      removalPolicy: RemovalPolicy.RETAIN,
+    // Its id is the one the retry queue had before it had a construct of its own: the queue keeps its logical id.
+    this.startRetry = new ReviewStartRetry(this, 'RetryQueue', {
+      reviews: props.reviews,
+      reserveConsumerConcurrency: props.reserveConsumerConcurrency,
     });
-    this.retryQueue = retry.queue;
-    this.deadLetterQueue = retry.deadLetterQueue;
-    this.deadLetterAlarm = retry.alarm;
+    this.retryQueue = this.startRetry.queues.queue;
+    this.deadLetterQueue = this.startRetry.queues.deadLetterQueue;
+    this.deadLetterAlarm = this.startRetry.queues.alarm;
 
     this.predictFunction = new HandlerFunction(this, 'Predict', {
       handlerDir: HANDLERS.predict,
@@ -89,8 +76,8 @@ export class PredictApi extends Construct {
       timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS.predict),
       memorySize: 512,
       environment: {
+        ...props.reviews.handlerEnvironment,
         [ENV.endpointName]: props.endpoint.endpointName,
-        [ENV.flowDefinitionArn]: flowDefinitionArn,
         [ENV.confidenceThreshold]: String(props.confidenceThreshold),
         [ENV.contentClassifiers]: (props.contentClassifiers ?? []).join(','),
         [ENV.retryQueueUrl]: this.retryQueue.queueUrl,
@@ -102,24 +89,13 @@ export class PredictApi extends Construct {
       handlerDir: HANDLERS.loops,
       description: 'GET /loops and /loops/{name}: human loop status and answers',
       timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS.loops),
-      environment: { [ENV.flowDefinitionArn]: flowDefinitionArn },
+      environment: { ...props.reviews.handlerEnvironment },
     });
-    this.retryFunction = new HandlerFunction(this, 'ReviewRetry', {
-      handlerDir: HANDLERS.reviewRetry,
-      description: 'Starts the human loops the predict API had to queue',
-      timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS.reviewRetry),
-      environment: { [ENV.flowDefinitionArn]: flowDefinitionArn },
-      reservedConcurrentExecutions: (props.reserveConsumerConcurrency ?? true) ? CONSUMER_CONCURRENCY : undefined,
-    });
-    this.retryFunction.addEventSource(
-      new SqsEventSource(this.retryQueue, {
-        batchSize: 10,
-        reportBatchItemFailures: true,
-        maxConcurrency: CONSUMER_CONCURRENCY,
-      }),
-    );
 
-    this.grantRuntimePermissions(props);
+    props.endpoint.grantInvoke(this.predictFunction);
+    this.startRetry.grantSendReviews(this.predictFunction);
+    props.reviews.grantStartReviews(this.predictFunction);
+    props.reviews.grantReadReviews(this.loopsFunction);
     this.api = this.restApi(props);
     this.serverErrorsAlarm = this.api
       .metricServerError({ period: Duration.minutes(5), statistic: 'Sum' })
@@ -145,51 +121,6 @@ export class PredictApi extends Construct {
       value: this.api.url,
       description: 'Base URL of the predict API (IAM-signed)',
     });
-  }
-
-  private grantRuntimePermissions(props: PredictApiProps): void {
-    const stack = Stack.of(this);
-    const flowDefinitionArn = props.flowDefinition.flowDefinitionArn;
-    props.endpoint.grantInvoke(this.predictFunction);
-    this.retryQueue.grantSendMessages(this.predictFunction);
-    const humanLoops = Arn.format(
-      { service: 'sagemaker', resource: 'human-loop', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME },
-      stack,
-    );
-    for (const fn of [this.predictFunction, this.retryFunction]) {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['sagemaker:StartHumanLoop'], resources: [flowDefinitionArn] }),
-      );
-    }
-    // A start answered ConflictException is settled by describing the loop (lambda/shared/start-review.ts).
-    for (const fn of [this.predictFunction, this.retryFunction, this.loopsFunction]) {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['sagemaker:DescribeHumanLoop'], resources: [humanLoops] }),
-      );
-      acknowledgeWildcardResource(
-        fn.role!,
-        humanLoops,
-        'Loop names are made per request at run time; DescribeHumanLoop is read-only.',
-      );
-    }
-    this.loopsFunction.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['sagemaker:ListHumanLoops'], resources: ['*'] }),
-    );
-    const outputs = props.outputBucket.arnForObjects(`${props.outputPrefix}/*`);
-    this.loopsFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [outputs] }));
-    (props.encryptionKey ?? props.outputBucket.encryptionKey)?.grantDecrypt(this.loopsFunction);
-
-    const loopsRole = this.loopsFunction.role!;
-    acknowledgeWildcardResource(
-      loopsRole,
-      '*',
-      'ListHumanLoops has no resource-level permissions; the handler passes its own flow definition.',
-    );
-    acknowledgeWildcardResource(
-      loopsRole,
-      outputs,
-      'A2I writes each answer under a key it makes below the output prefix; read-only.',
-    );
   }
 
   private restApi(props: PredictApiProps): apigw.RestApi {

@@ -9,16 +9,16 @@ import { Construct } from 'constructs';
 import { ENV, LAMBDA_TIMEOUT_SECONDS } from '../../common/contract';
 import type { LabelSet } from '../../common/label-set';
 import { acknowledgeWildcardResource } from '../nag';
-import type { FlowDefinition } from './flow-definition';
 import { HandlerFunction } from './handler-function';
+import type { IReviewBackend } from './review/review-backend';
 import { CONSUMER_CONCURRENCY, QueueWithDeadLetters } from './queue-with-dead-letters';
 import { HANDLERS } from '../../common/handlers';
 
 export interface ReviewCollectorProps {
-  readonly flowDefinition: FlowDefinition;
-  /** Holds the answers (under outputPrefix) and the dataset (under datasetPrefix). */
+  /** Whose ended reviews are collected. */
+  readonly reviews: IReviewBackend;
+  /** Holds the dataset, under datasetPrefix. */
   readonly bucket: s3.IBucket;
-  readonly outputPrefix: string;
   readonly datasetPrefix: string;
   /** @default the bucket's own key, if any */
   readonly encryptionKey?: kms.IKey;
@@ -35,9 +35,9 @@ export interface ReviewCollectorProps {
 }
 
 /**
- * From human answers to the retraining dataset: an EventBridge rule on the A2I status-change events of this
- * pipeline's flow definitions (matched by name prefix, so a template change that renames the flow definition keeps
- * working) feeds an SQS queue (dead-letter queue and alarm included) that the collector Lambda drains.
+ * From human answers to the retraining dataset: an EventBridge rule on the review backend's "review ended" events of
+ * this pipeline feeds an SQS queue (dead-letter queue and alarm included) that the collector Lambda drains. The
+ * backend is deleted first, so reviews it keeps while being deleted are still collected.
  */
 export class ReviewCollector extends Construct {
   readonly collectorFunction: HandlerFunction;
@@ -53,12 +53,9 @@ export class ReviewCollector extends Construct {
         'Ended human loops that could not be collected into the dataset (for example output.json missing): inspect and redrive',
     });
     this.rule = new events.Rule(this, 'StatusChanges', {
-      description: 'A2I human loops of this pipeline that completed, failed or stopped',
-      eventPattern: {
-        source: ['aws.sagemaker'],
-        detailType: ['SageMaker A2I HumanLoop Status Change'],
-        detail: { flowDefinitionArn: events.Match.prefix(props.flowDefinition.flowDefinitionArnPrefix) },
-      },
+      description: 'Human loops of this pipeline that completed, failed or stopped',
+      eventBus: props.reviews.endedEvents.eventBus,
+      eventPattern: props.reviews.endedEvents.eventPattern,
       targets: [new targets.SqsQueue(this.events.queue)],
     });
 
@@ -85,24 +82,15 @@ export class ReviewCollector extends Construct {
       }),
     );
 
-    const answers = props.bucket.arnForObjects(`${props.outputPrefix}/*`);
+    props.reviews.grantReadOutputs(this.collectorFunction);
+    props.reviews.deleteBefore(this);
     const dataset = props.bucket.arnForObjects(`${props.datasetPrefix}/*`);
-    this.collectorFunction.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [answers] }),
-    );
     this.collectorFunction.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [dataset] }),
     );
-    const key = props.encryptionKey ?? props.bucket.encryptionKey;
-    key?.grant(this.collectorFunction, 'kms:Decrypt', 'kms:GenerateDataKey');
-    const role = this.collectorFunction.role!;
+    (props.encryptionKey ?? props.bucket.encryptionKey)?.grant(this.collectorFunction, 'kms:GenerateDataKey');
     acknowledgeWildcardResource(
-      role,
-      answers,
-      'A2I writes each answer under a key it makes below the output prefix; read-only.',
-    );
-    acknowledgeWildcardResource(
-      role,
+      this.collectorFunction.role!,
       dataset,
       'One record per loop, keyed by loop name and date, only under the dataset prefix.',
     );

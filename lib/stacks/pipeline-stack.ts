@@ -3,12 +3,12 @@ import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { ApiConfig, ModelConfig, OperationsConfig, ReviewConfig } from '../config';
-import { requireA2iRegion } from '../constructs/a2i-region-rule';
 import { AlarmNotifications } from '../constructs/alarm-notifications';
-import { FlowDefinition } from '../constructs/flow-definition';
-import { HumanTaskUi } from '../constructs/human-task-ui';
 import { ModelEndpoint } from '../constructs/model-endpoint';
 import { PredictApi } from '../constructs/predict-api';
+import { A2iReviewBackend } from '../constructs/review/a2i/a2i-review-backend';
+import { requireA2iRegion } from '../constructs/review/a2i/a2i-region-rule';
+import type { IReviewBackend } from '../constructs/review/review-backend';
 import { ReviewCollector } from '../constructs/review-collector';
 import { ReviewDashboard } from '../constructs/review-dashboard';
 import { ReviewOutputBucket } from '../constructs/review-output-bucket';
@@ -23,11 +23,10 @@ export interface PipelineStackProps extends StackProps {
   readonly workteamArn: string;
 }
 
-/** The review pipeline: output bucket, task UI, flow definition, model endpoint, predict API, collector, dashboard. */
+/** The review pipeline: output bucket, review backend, model endpoint, predict API, collector, dashboard. */
 export class PipelineStack extends Stack {
   readonly output: ReviewOutputBucket;
-  readonly taskUi: HumanTaskUi;
-  readonly flowDefinition: FlowDefinition;
+  readonly reviews: IReviewBackend;
   readonly endpoint: ModelEndpoint;
   readonly predictApi: PredictApi;
   readonly collector: ReviewCollector;
@@ -44,30 +43,23 @@ export class PipelineStack extends Stack {
       outputPrefix: review.outputPrefix,
       outputRetentionDays: review.outputRetentionDays,
     });
-    this.taskUi = new HumanTaskUi(this, 'TaskUi', {
+    const outputs = { bucket: this.output.bucket, prefix: review.outputPrefix, encryptionKey };
+    const a2i = new A2iReviewBackend(this, {
       namePrefix: review.resourcePrefix,
       templateContent: review.taskTemplateContent,
-    });
-    this.flowDefinition = new FlowDefinition(this, 'FlowDefinition', {
-      namePrefix: review.resourcePrefix,
       workteamArn: props.workteamArn,
-      humanTaskUi: this.taskUi,
-      outputBucket: this.output.bucket,
-      outputPrefix: review.outputPrefix,
-      encryptionKey,
+      outputs,
       taskTitle: review.taskTitle,
       taskDescription: review.taskDescription,
       taskCount: review.taskCount,
       taskAvailabilityLifetime: Duration.seconds(review.taskAvailabilityLifetimeInSeconds),
       taskTimeLimit: Duration.seconds(review.taskTimeLimitInSeconds),
     });
+    this.reviews = a2i;
     this.endpoint = new ModelEndpoint(this, 'Model', { model: props.model, encryptionKey });
     this.predictApi = new PredictApi(this, 'PredictApi', {
       endpoint: this.endpoint,
-      flowDefinition: this.flowDefinition,
-      outputBucket: this.output.bucket,
-      outputPrefix: review.outputPrefix,
-      encryptionKey,
+      reviews: this.reviews,
       confidenceThreshold: review.confidenceThreshold,
       contentClassifiers: props.api.contentClassifiers,
       throttling: { rateLimit: props.api.throttleRateLimit, burstLimit: props.api.throttleBurstLimit },
@@ -76,17 +68,13 @@ export class PipelineStack extends Stack {
       reserveConsumerConcurrency: props.operations?.reserveConsumerConcurrency,
     });
     this.collector = new ReviewCollector(this, 'Collector', {
-      flowDefinition: this.flowDefinition,
+      reviews: this.reviews,
       bucket: this.output.bucket,
-      outputPrefix: review.outputPrefix,
       datasetPrefix: review.datasetPrefix,
       encryptionKey,
       labelSet: review.labelSet,
       reserveConsumerConcurrency: props.operations?.reserveConsumerConcurrency,
     });
-    // Deleted before the collector: a flow definition kept because reviews are in progress (its delete is refused)
-    // keeps the collector that turns those reviews into the dataset.
-    this.flowDefinition.resource.node.addDependency(this.collector);
     this.monitoring = new ReviewDashboard(this, 'Monitoring', {
       alarms: [
         this.predictApi.deadLetterAlarm,
@@ -100,10 +88,11 @@ export class PipelineStack extends Stack {
       new AlarmNotifications(this, 'AlarmNotifications', { email: alarmEmail }).notifyOn(this.monitoring.alarms);
     }
 
-    new CfnOutput(this, 'FlowDefinitionArn', { value: this.flowDefinition.flowDefinitionArn });
-    new CfnOutput(this, 'HumanTaskUiArn', { value: this.taskUi.humanTaskUiArn });
+    new CfnOutput(this, 'ReviewBackend', { value: this.reviews.backendName });
+    new CfnOutput(this, 'FlowDefinitionArn', { value: a2i.flowDefinition.flowDefinitionArn });
+    new CfnOutput(this, 'HumanTaskUiArn', { value: a2i.taskUi.humanTaskUiArn });
     new CfnOutput(this, 'OutputBucketName', { value: this.output.bucket.bucketName });
-    new CfnOutput(this, 'S3OutputPath', { value: this.flowDefinition.s3OutputPath });
+    new CfnOutput(this, 'S3OutputPath', { value: a2i.flowDefinition.s3OutputPath });
     new CfnOutput(this, 'EndpointName', { value: this.endpoint.endpointName });
     new CfnOutput(this, 'DatasetUri', { value: `s3://${this.output.bucket.bucketName}/${review.datasetPrefix}/` });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });

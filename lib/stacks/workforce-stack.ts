@@ -2,8 +2,8 @@ import type { StackProps } from 'aws-cdk-lib';
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { WorkteamConfig } from '../config';
-import { requireA2iRegion } from '../constructs/a2i-region-rule';
-import { PrivateWorkteam } from '../constructs/private-workteam';
+import { requireA2iRegion } from '../constructs/review/a2i/a2i-region-rule';
+import { PrivateWorkteam } from '../constructs/review/a2i/private-workteam';
 import { WorkerUserPool } from '../constructs/worker-user-pool';
 
 export interface WorkforceStackProps extends StackProps {

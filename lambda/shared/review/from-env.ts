@@ -2,15 +2,12 @@
  * The one place a review adapter is built. REVIEW_BACKEND names the backend (the CDK app sets it with the backend's
  * own variables); the handlers and the CLI get the port from here and never know which backend answers.
  */
-import { ENV } from '../../../common/contract';
+import { ENV, REVIEW_BACKENDS } from '../../../common/contract';
 import { a2iRuntime } from '../clients/a2i-runtime';
 import type { Env } from '../env';
 import { oneOfEnv, requiredEnv } from '../env';
 import { A2iReviewPort } from './a2i';
 import type { ReviewPort } from './port';
-
-export const REVIEW_BACKENDS = ['a2i'] as const;
-export type ReviewBackendName = (typeof REVIEW_BACKENDS)[number];
 
 export function reviewPortFromEnv(env: Env = process.env): ReviewPort {
   const backend = oneOfEnv(env, ENV.reviewBackend, REVIEW_BACKENDS, 'a2i');

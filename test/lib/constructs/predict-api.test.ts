@@ -144,7 +144,7 @@ describe('predict Lambda', () => {
 
   test('the review-retry function may start and describe loops too', () => {
     const retryRole = Object.keys(template.findResources('AWS::IAM::Role')).find((id) =>
-      id.startsWith('PredictApiReviewRetryRole'),
+      id.startsWith('PredictApiRetryQueueReviewRetryRole'),
     )!;
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: retryRole }],

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { HumanTaskUi } from '../../../lib/constructs/human-task-ui';
+import { HumanTaskUi } from '../../../lib/constructs/review/a2i/human-task-ui';
 import { ModelEndpoint } from '../../../lib/constructs/model-endpoint';
 import { EXISTING_ENDPOINT, MODEL_ARCHIVE, normalizedTemplate, templates } from '../../helpers/app';
 
@@ -480,4 +480,21 @@ test('a template for an unknown Region refuses to deploy outside the A2I Regions
       },
     ],
   });
+});
+
+test('stateful and retained resources keep the logical ids they were first deployed with', () => {
+  // A new logical id replaces the resource: a new bucket, an orphaned queue with the reviews on it, or a second
+  // flow definition of the same name. Change one only with a migration.
+  const kept = {
+    OutputBucketB1E245A7: 'AWS::S3::Bucket',
+    OutputAccessLogs4B4D634B: 'AWS::S3::Bucket',
+    TaskUi997C8472: 'Custom::HumanTaskUi',
+    FlowDefinition5B221FC5: 'Custom::FlowDefinition',
+    PredictApiRetryQueueD78775BD: 'AWS::SQS::Queue',
+    PredictApiRetryQueueDeadLetters193B6C8D: 'AWS::SQS::Queue',
+    CollectorEventsQueue7457EAC5: 'AWS::SQS::Queue',
+    CollectorEventsDeadLettersA1B7382F: 'AWS::SQS::Queue',
+  };
+  const resources = template.toJSON().Resources as Record<string, { Type: string }>;
+  for (const [id, type] of Object.entries(kept)) expect([id, resources[id]?.Type]).toEqual([id, type]);
 });

@@ -234,3 +234,16 @@ test('no workforce stack when an existing workteam is imported', () => {
 test('snapshot', () => {
   expect(normalizedTemplate(template)).toMatchSnapshot();
 });
+
+test('the pool, its domain, client and group, and the workteam keep the logical ids they were first deployed with', () => {
+  // The pool is retained: a new logical id would leave the workers in the old pool and create an empty one.
+  const kept = {
+    WorkerPool7BD0D164: 'AWS::Cognito::UserPool',
+    WorkerPoolDomainDA883B2D: 'AWS::Cognito::UserPoolDomain',
+    WorkerPoolPortalClientDFF6C19F: 'AWS::Cognito::UserPoolClient',
+    WorkerPoolWorkers7B1FD8FD: 'AWS::Cognito::UserPoolGroup',
+    WorkteamBAC3ABC3: 'Custom::PrivateWorkteam',
+  };
+  const resources = template.toJSON().Resources as Record<string, { Type: string }>;
+  for (const [id, type] of Object.entries(kept)) expect([id, resources[id]?.Type]).toEqual([id, type]);
+});

@@ -1,12 +1,12 @@
 import { Annotations, CustomResource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { HumanTaskUiData, HumanTaskUiProperties } from '../../common/custom-resources';
-import { attributeOf, RESOURCE_TYPES } from '../../common/custom-resources';
-import { A2I_NAME_PATTERN, A2I_NAME_PREFIX_MAX_LENGTH } from '../../common/names';
-import { templateWarnings } from '../../common/task-template';
-import { UI_TEMPLATE_MAX_CHARS } from '../config';
-import { HandlerProvider } from './handler-function';
-import { HANDLERS } from '../../common/handlers';
+import type { HumanTaskUiData, HumanTaskUiProperties } from '../../../../common/custom-resources';
+import { attributeOf, RESOURCE_TYPES } from '../../../../common/custom-resources';
+import { A2I_NAME_PATTERN, A2I_NAME_PREFIX_MAX_LENGTH } from '../../../../common/names';
+import { templateWarnings } from '../../../../common/task-template';
+import { UI_TEMPLATE_MAX_CHARS } from '../../../config';
+import { HandlerProvider } from '../../handler-function';
+import { HANDLERS } from '../../../../common/handlers';
 
 export interface HumanTaskUiProps {
   /** The name is `<namePrefix>-<hash of the template>`. */

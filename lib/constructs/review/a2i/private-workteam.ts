@@ -3,12 +3,12 @@ import { Arn, ArnFormat, CustomResource, Lazy, Stack } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { PrivateWorkteamData, PrivateWorkteamProperties } from '../../common/custom-resources';
-import { attributeOf, RESOURCE_TYPES } from '../../common/custom-resources';
-import { shortHash } from '../../common/names';
-import { acknowledgeWildcardResource } from '../nag';
-import { HandlerProvider } from './handler-function';
-import { HANDLERS } from '../../common/handlers';
+import type { PrivateWorkteamData, PrivateWorkteamProperties } from '../../../../common/custom-resources';
+import { attributeOf, RESOURCE_TYPES } from '../../../../common/custom-resources';
+import { shortHash } from '../../../../common/names';
+import { acknowledgeWildcardResource } from '../../../nag';
+import { HandlerProvider } from '../../handler-function';
+import { HANDLERS } from '../../../../common/handlers';
 
 export interface PrivateWorkteamProps {
   readonly userPool: cognito.IUserPool;

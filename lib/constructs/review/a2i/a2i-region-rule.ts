@@ -1,6 +1,6 @@
 import { Aws, CfnRule, Fn, Stack, Token } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { A2I_REGIONS } from '../config';
+import { A2I_REGIONS } from '../../../config';
 
 /**
  * Stops a deploy before it creates anything when the stack's Region has no Amazon A2I. A Region known at synthesis is

@@ -4,13 +4,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { FlowDefinitionData, FlowDefinitionProperties } from '../../common/custom-resources';
-import { attributeOf, RESOURCE_TYPES } from '../../common/custom-resources';
-import { A2I_NAME_PATTERN, A2I_NAME_PREFIX_MAX_LENGTH } from '../../common/names';
-import { acknowledgeWildcardResource } from '../nag';
-import { HandlerProvider } from './handler-function';
+import type { FlowDefinitionData, FlowDefinitionProperties } from '../../../../common/custom-resources';
+import { attributeOf, RESOURCE_TYPES } from '../../../../common/custom-resources';
+import { A2I_NAME_PATTERN, A2I_NAME_PREFIX_MAX_LENGTH } from '../../../../common/names';
+import { acknowledgeWildcardResource } from '../../../nag';
+import { HandlerProvider } from '../../handler-function';
 import type { HumanTaskUi } from './human-task-ui';
-import { HANDLERS } from '../../common/handlers';
+import { HANDLERS } from '../../../../common/handlers';
 
 export interface FlowDefinitionProps {
   /** The name is `<namePrefix>-<hash of the configuration>`. */

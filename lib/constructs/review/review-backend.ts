@@ -1,0 +1,43 @@
+/**
+ * What the pipeline needs of a review backend at deploy time, whichever backend it is: the environment that lets the
+ * handlers build the backend's adapter (lambda/shared/review/from-env.ts), the permissions to start and read
+ * reviews, where answers land, and where the "review ended" events come from. PredictApi, ReviewStartRetry and
+ * ReviewCollector take this interface and never a backend's own constructs.
+ */
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { IDependable } from 'constructs';
+import type { ReviewBackendName } from '../../../common/contract';
+
+/** Where a backend writes each loop's output.json: under `prefix/` in `bucket`. */
+export interface ReviewOutputs {
+  readonly bucket: s3.IBucket;
+  readonly prefix: string;
+  /** @default the bucket's own key, if any */
+  readonly encryptionKey?: kms.IKey;
+}
+
+export interface IReviewBackend {
+  readonly backendName: ReviewBackendName;
+  /** REVIEW_BACKEND and the backend's own variables, for every handler that gets the review port. */
+  readonly handlerEnvironment: Readonly<Record<string, string>>;
+  readonly outputs: ReviewOutputs;
+  /**
+   * The backend's "review ended" events of this pipeline: the rule pattern, on the bus they are published to
+   * (the account's default bus when absent). lambda/shared/review/ended-event.ts reads them.
+   */
+  readonly endedEvents: { readonly eventPattern: events.EventPattern; readonly eventBus?: events.IEventBus };
+  /** Starting loops, and describing one to settle a start that was already made. */
+  grantStartReviews(grantee: iam.IGrantable): void;
+  /** Describing and listing loops, and reading their output.json. */
+  grantReadReviews(grantee: iam.IGrantable): void;
+  /** Reading output.json only (the collector, which is handed each loop by its ended event). */
+  grantReadOutputs(grantee: iam.IGrantable): void;
+  /**
+   * Orders the backend's deletion before `consumer` (the collector): reviews the backend still holds while it is
+   * being deleted are collected.
+   */
+  deleteBefore(consumer: IDependable): void;
+}
