@@ -63,7 +63,7 @@ export class ReviewCollector extends Construct {
       handlerDir: HANDLERS.collector,
       description: 'Writes each ended human loop to the retraining dataset',
       timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS.collector),
-      // Two loops at a time, each with an output.json of up to 16 MiB read whole (lambda/shared/review-output.ts).
+      // Two loops at a time, each with an output.json of up to 16 MiB read whole (lambda/shared/review/output.ts).
       memorySize: 512,
       reservedConcurrentExecutions: (props.reserveConsumerConcurrency ?? true) ? CONSUMER_CONCURRENCY : undefined,
       environment: {
