@@ -49,6 +49,14 @@ export const REVIEW_ENDED_EVENT = {
   selfHostedSource: 'review-pipeline.reviews',
 } as const;
 
+/**
+ * Human loops the predict handler starts at once. The default starts every low-confidence item of the largest batch
+ * in one wave, which is what one InvokeEndpoint and then all StartHumanLoop calls at once with the bare SDK reach
+ * (BENCHMARKS.md); A2I publishes no request rate for StartHumanLoop, and a throttled start slows the client down
+ * (adaptive retry) and then goes to the retry queue.
+ */
+export const LOOP_START_CONCURRENCY = { default: 100, min: 1, max: 100 } as const;
+
 /** Limits of POST /predict, stated in the README and enforced by the API's request model and by the handler. */
 export const PREDICT_LIMITS = {
   /** Items per request. */

@@ -1,5 +1,5 @@
 import type { ContentClassifier } from '../../common/contract';
-import { CONTENT_CLASSIFIERS, ENV } from '../../common/contract';
+import { CONTENT_CLASSIFIERS, ENV, LOOP_START_CONCURRENCY } from '../../common/contract';
 import type { Env } from '../shared/env';
 import type { LabelSet } from '../../common/label-set';
 import { labelSetEnv, listEnv, numberEnv, once, requiredEnv } from '../shared/env';
@@ -22,7 +22,13 @@ export function readPredictConfig(env: Env): PredictConfig {
     confidenceThreshold: numberEnv(env, ENV.confidenceThreshold, 0.9, 0, 1),
     contentClassifiers: listEnv(env, ENV.contentClassifiers, CONTENT_CLASSIFIERS),
     retryQueueUrl: requiredEnv(env, ENV.retryQueueUrl),
-    loopStartConcurrency: numberEnv(env, ENV.loopStartConcurrency, 10, 1, 100),
+    loopStartConcurrency: numberEnv(
+      env,
+      ENV.loopStartConcurrency,
+      LOOP_START_CONCURRENCY.default,
+      LOOP_START_CONCURRENCY.min,
+      LOOP_START_CONCURRENCY.max,
+    ),
     logRequestText: env[ENV.logRequestText] === 'true',
     labelSet: labelSetEnv(env, ENV.labelSet),
   };

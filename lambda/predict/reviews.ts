@@ -5,6 +5,7 @@
  * who sends the same request again (the same names: nothing starts twice).
  */
 import type { Deadline } from '../shared/deadline';
+import { untilAborted } from '../shared/deadline';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { logger } from '../shared/logger';
 import type { CallOptions, ReviewPort, StartRequest } from '../shared/review/port';
@@ -35,7 +36,8 @@ export async function requestReviews(requests: readonly StartRequest[], deps: Re
   return mapWithConcurrency(requests, deps.concurrency, async (request) => {
     if (!deps.startBy.within(0)) {
       try {
-        const outcome = await startReview(deps.reviews, request, { signal: deps.startBy.signal() });
+        const signal = deps.startBy.signal();
+        const outcome = await untilAborted(startReview(deps.reviews, request, { signal }), signal);
         if (outcome.kind === 'started') return { status: 'started' };
         logger.info('Human loop already existed (a retried request)', {
           humanLoopName: request.name,

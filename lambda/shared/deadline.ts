@@ -49,3 +49,17 @@ export class Deadline {
     return AbortSignal.timeout(Math.max(0, this.remainingMs()));
   }
 }
+
+/**
+ * Settles as `work` does, or rejects with the signal's reason once it fires, whichever comes first. For calls that do
+ * not watch their signal the whole time (the SDK's adaptive retry waits for its rate limiter before it looks at it):
+ * the caller moves on at its deadline; the abandoned call may still finish, which idempotent calls allow.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

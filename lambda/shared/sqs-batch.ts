@@ -6,6 +6,7 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mapWithConcurrency } from './concurrency';
 import type { Deadline } from './deadline';
+import { untilAborted } from './deadline';
 import { logger } from './logger';
 
 export interface BatchOptions {
@@ -28,7 +29,8 @@ export async function forEachMessage(
       return true;
     }
     try {
-      await handle(record, options.deadline.signal());
+      const signal = options.deadline.signal();
+      await untilAborted(handle(record, signal), signal);
       return false;
     } catch (error) {
       logger.warn(options.failureMessage, {

@@ -1,6 +1,6 @@
-/** The predict API: stage throttling, content classifiers, request-text logging. */
+/** The predict API: stage throttling, content classifiers, request-text logging, loop-start concurrency. */
 import type { ContentClassifier } from '../../common/contract';
-import { CONTENT_CLASSIFIERS } from '../../common/contract';
+import { CONTENT_CLASSIFIERS, LOOP_START_CONCURRENCY } from '../../common/contract';
 import type { ContextReader } from './reader';
 import { DEFAULTS } from './defaults';
 
@@ -9,6 +9,8 @@ export interface ApiConfig {
   readonly throttleBurstLimit: number;
   readonly contentClassifiers: readonly ContentClassifier[];
   readonly logRequestText: boolean;
+  /** Human loops the predict handler starts at once. */
+  readonly loopStartConcurrency: number;
 }
 
 export function parseApi(ctx: ContextReader): ApiConfig {
@@ -27,5 +29,8 @@ export function parseApi(ctx: ContextReader): ApiConfig {
     throttleBurstLimit,
     contentClassifiers: contentClassifiers as ContentClassifier[],
     logRequestText: ctx.boolean('logRequestText') ?? false,
+    loopStartConcurrency:
+      ctx.number('loopStartConcurrency', LOOP_START_CONCURRENCY.min, LOOP_START_CONCURRENCY.max, { integer: true }) ??
+      DEFAULTS.loopStartConcurrency,
   };
 }

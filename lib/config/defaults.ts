@@ -1,3 +1,5 @@
+import { LOOP_START_CONCURRENCY } from '../../common/contract';
+
 /** The value of every context key that is not given, in one place (the README's tables list them). */
 export const DEFAULTS = {
   instanceType: 'ml.m5.large',
@@ -21,5 +23,6 @@ export const DEFAULTS = {
   datasetPrefix: 'dataset',
   apiThrottleRateLimit: 50,
   apiThrottleBurstLimit: 100,
+  loopStartConcurrency: LOOP_START_CONCURRENCY.default,
   reserveConsumerConcurrency: true,
 } as const;

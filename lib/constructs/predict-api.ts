@@ -6,7 +6,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ContentClassifier } from '../../common/contract';
 import type { LabelSet } from '../../common/label-set';
-import { ENV, LAMBDA_TIMEOUT_SECONDS, PREDICT_LIMITS } from '../../common/contract';
+import { ENV, LAMBDA_TIMEOUT_SECONDS, LOOP_START_CONCURRENCY, PREDICT_LIMITS } from '../../common/contract';
 import { HANDLERS } from '../../common/handlers';
 import { acknowledge } from '../nag';
 import { HandlerFunction } from './handler-function';
@@ -26,6 +26,8 @@ export interface PredictApiProps {
   readonly throttling?: { readonly rateLimit: number; readonly burstLimit: number };
   /** @default false: review text never reaches the logs */
   readonly logRequestText?: boolean;
+  /** @default LOOP_START_CONCURRENCY.default */
+  readonly loopStartConcurrency?: number;
   /**
    * The labels the task template offers: a model label outside them is answered 502.
    * @default none: model labels are not checked
@@ -82,6 +84,7 @@ export class PredictApi extends Construct {
         [ENV.contentClassifiers]: (props.contentClassifiers ?? []).join(','),
         [ENV.retryQueueUrl]: this.retryQueue.queueUrl,
         [ENV.logRequestText]: String(props.logRequestText ?? false),
+        [ENV.loopStartConcurrency]: String(props.loopStartConcurrency ?? LOOP_START_CONCURRENCY.default),
         ...(props.labelSet ? { [ENV.labelSet]: JSON.stringify(props.labelSet) } : {}),
       },
     });

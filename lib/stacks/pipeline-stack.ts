@@ -64,6 +64,7 @@ export class PipelineStack extends Stack {
       contentClassifiers: props.api.contentClassifiers,
       throttling: { rateLimit: props.api.throttleRateLimit, burstLimit: props.api.throttleBurstLimit },
       logRequestText: props.api.logRequestText,
+      loopStartConcurrency: props.api.loopStartConcurrency,
       labelSet: review.labelSet,
       reserveConsumerConcurrency: props.operations?.reserveConsumerConcurrency,
     });

@@ -162,7 +162,8 @@ describe('A2I runtime', () => {
     const response = await call(post('wire-9'));
 
     expect(response.json.predictions[0].humanReview.status).toBe('queued');
-    expect(server.callsOf('StartHumanLoop')).toHaveLength(2);
+    // The A2I client's 3 attempts (lambda/shared/clients/a2i-runtime.ts), then the queue.
+    expect(server.callsOf('StartHumanLoop')).toHaveLength(3);
   });
 
   test('a passing 500 is retried and the loop starts', async () => {
@@ -207,7 +208,9 @@ describe('deadlines', () => {
     }) as unknown as APIGatewayProxyEvent;
 
   test('with A2I slow, starts stop in time, the rest is queued, and the answer comes before the timeout', async () => {
-    server.on('StartHumanLoop', () => ({ delayMs: 400, body: { HumanLoopArn: 'arn:x' } }));
+    // The first 40 starts answer at once, the others only after the start phase is over.
+    let calls = 0;
+    server.on('StartHumanLoop', () => ({ delayMs: ++calls <= 40 ? 50 : 1_900, body: { HumanLoopArn: 'arn:x' } }));
     const began = Date.now();
 
     const response = await withTime(batch('slow-a2i', 100), 3_500);
@@ -250,5 +253,33 @@ describe('deadlines', () => {
     expect(Date.now() - began).toBeLessThan(3_800);
     expect(response.statusCode).toBe(503);
     expect(server.callsOf('StartHumanLoop')).toHaveLength(0);
+  });
+
+  // Last in the file: after it, the client paces its calls for a while, as it would in a Lambda container.
+  test('a storm of throttling: every item is started or queued under its own name, before the timeout', async () => {
+    // A2I takes 10 starts per 100 ms and answers the others 429 ThrottlingException.
+    const window = { from: 0, taken: 0 };
+    server.on('StartHumanLoop', () => {
+      const now = Date.now();
+      if (now - window.from >= 100) Object.assign(window, { from: now, taken: 0 });
+      return ++window.taken <= 10
+        ? { delayMs: 20, body: { HumanLoopArn: 'arn:x' } }
+        : { status: 429, errorType: 'ThrottlingException', body: { message: 'Rate exceeded' } };
+    });
+    const began = Date.now();
+
+    const response = await withTime(batch('throttled', 100), 5_000);
+
+    expect(Date.now() - began).toBeLessThan(5_000);
+    const statuses = (
+      JSON.parse(response.body) as { predictions: { humanReview: { status: string } }[] }
+    ).predictions.map((p) => p.humanReview.status);
+    expect(statuses.filter((s) => s === 'started').length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 'started' || s === 'queued')).toBe(true);
+    const queued = server
+      .callsOf('SendMessage')
+      .map((c) => (JSON.parse(JSON.parse(c.body).MessageBody) as { name: string }).name);
+    expect(new Set(queued).size).toBe(statuses.filter((s) => s === 'queued').length);
+    expect(server.callsOf('StartHumanLoop').length).toBeLessThanOrEqual(300);
   });
 });

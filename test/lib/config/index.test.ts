@@ -293,7 +293,15 @@ describe('predict API settings', () => {
       throttleBurstLimit: 100,
       contentClassifiers: [],
       logRequestText: false,
+      loopStartConcurrency: 100,
     });
+  });
+
+  test('a loop-start concurrency outside 1-100', () => {
+    expect(problemsOf({ endpointName: 'ep', loopStartConcurrency: '101' })).toEqual([
+      'loopStartConcurrency: got "101"; expected an integer from 1 to 100.',
+    ]);
+    expect(parse({ endpointName: 'ep', loopStartConcurrency: '8' }).api.loopStartConcurrency).toBe(8);
   });
 
   test('content classifiers A2I does not know', () => {
