@@ -2,6 +2,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerA2IRuntimeClient } from '@aws-sdk/client-sagemaker-a2i-runtime';
 import { ENV, STACK_NAMES } from '../common/contract';
 import { reviewPortFromEnv } from '../lambda/shared/review/from-env';
 import type { ReviewPort } from '../lambda/shared/review/port';
@@ -13,6 +14,8 @@ export interface CliContext {
   readonly cloudFormation: CloudFormationClient;
   readonly cognito: CognitoIdentityProviderClient;
   readonly s3: S3Client;
+  /** The CLI's own: the SDK's default retries and timeouts, not the Lambdas' short ones. */
+  readonly a2iRuntime: SageMakerA2IRuntimeClient;
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => number;
 }
@@ -23,6 +26,7 @@ export function defaultContext(io: CliIo): CliContext {
     cloudFormation: new CloudFormationClient({}),
     cognito: new CognitoIdentityProviderClient({}),
     s3: new S3Client({ forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined }),
+    a2iRuntime: new SageMakerA2IRuntimeClient({}),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     now: () => Date.now(),
   };
@@ -60,5 +64,8 @@ export async function requiredOutput(context: CliContext, stackName: string, key
 export async function reviewPort(context: CliContext): Promise<ReviewPort> {
   const flowDefinitionArn = await requiredOutput(context, STACK_NAMES.pipeline, 'FlowDefinitionArn');
   const { ReviewBackend } = await stackOutputs(context, STACK_NAMES.pipeline);
-  return reviewPortFromEnv({ [ENV.reviewBackend]: ReviewBackend, [ENV.flowDefinitionArn]: flowDefinitionArn });
+  return reviewPortFromEnv(
+    { [ENV.reviewBackend]: ReviewBackend, [ENV.flowDefinitionArn]: flowDefinitionArn },
+    { a2iRuntime: context.a2iRuntime },
+  );
 }

@@ -38,14 +38,14 @@ export async function handleA2i(
       return sendJson(res, 200, await start(flows, await readJson(req)));
     if (req.method === 'POST' && segments[1] === 'stop' && segments.length === 2) {
       const { HumanLoopName } = (await readJson(req)) as { HumanLoopName?: unknown };
-      await anyFlow().stop(String(HumanLoopName));
+      await anyFlow().stop(loopName(HumanLoopName));
       return sendJson(res, 200, {});
     }
     if (req.method === 'GET' && segments.length === 1) return sendJson(res, 200, await list(flows, url.searchParams));
     if (req.method === 'GET' && segments.length === 2)
-      return sendJson(res, 200, describeAnswer(await anyFlow().describe(segments[1])));
+      return sendJson(res, 200, describeAnswer(await anyFlow().describe(loopName(segments[1]))));
     if (req.method === 'DELETE' && segments.length === 2) {
-      await anyFlow().delete(segments[1]);
+      await anyFlow().delete(loopName(segments[1]));
       return sendJson(res, 200, {});
     }
     throw new ReviewError('ResourceNotFound', `No route ${req.method} ${url.pathname}`);
@@ -54,6 +54,12 @@ export async function handleA2i(
       return sendAwsError(res, ERRORS[error.kind][0], ERRORS[error.kind][1], error.message);
     return sendAwsError(res, 500, 'InternalServerException', error instanceof Error ? error.message : String(error));
   }
+}
+
+/** A name from the path or the body; the ports check it as A2I's model does. */
+function loopName(value: unknown): string {
+  if (typeof value !== 'string') throw new ReviewError('Validation', 'HumanLoopName is required');
+  return value;
 }
 
 async function start(flows: FlowDefinitions, body: unknown) {

@@ -1,5 +1,5 @@
 /**
- * The local-mode data folder: objects, human loops and dead letters, kept across restarts. A folder is recognised by
+ * The local-mode data folder: objects, human loops, queued messages and dead letters, kept across restarts. A folder is recognised by
  * its manifest; a folder that is not ours, or is from another format version, is refused with a clear message
  * instead of being overwritten.
  */
@@ -23,6 +23,8 @@ export interface DataDir {
   readonly root: string;
   readonly objects: string;
   readonly loops: string;
+  /** One folder per queue, a file per message not yet handled. */
+  readonly queues: string;
   readonly deadLetters: string;
   /** The key the local portal signs its sign-in cookies and CSRF tokens with, made on first start. */
   readonly portalSecret: string;
@@ -65,6 +67,7 @@ export function openDataDir(root: string): DataDir {
     root: absolute,
     objects: path.join(absolute, 's3'),
     loops: path.join(absolute, 'a2i', 'loops'),
+    queues: path.join(absolute, 'queues'),
     deadLetters: path.join(absolute, 'dead-letters.jsonl'),
     portalSecret: readOrMakeSecret(path.join(absolute, 'portal-secret')),
   };

@@ -2,7 +2,8 @@
  * `npm start`: the whole review loop on this machine. Settings from the environment:
  *   PORT (3000), LOCAL_DATA_DIR (.local-data), CONFIDENCE_THRESHOLD (0.9), LOCAL_TASK_COUNT (1),
  *   LOCAL_TASK_TEMPLATE (sentiment), LOCAL_TASK_LIFETIME_SECONDS (86400),
- *   LOCAL_MODEL_URL or LOCAL_MODEL_COMMAND to replace the built-in sentiment model.
+ *   LOCAL_MODEL_URL or LOCAL_MODEL_COMMAND to replace the built-in sentiment model,
+ *   LOCAL_PORTAL_ORIGIN (comma-separated) when the portal is reached through a forwarded port.
  */
 import { DataDirError } from './data-dir';
 import type { ModelBackend } from './model/model-backend';
@@ -35,6 +36,28 @@ function model(): { backend: ModelBackend; description: string } {
   return { backend: builtInSentimentModel, description: 'built-in sentiment model (VADER + calibration, local/model)' };
 }
 
+/** LOCAL_PORTAL_ORIGIN: origins like `https://3000-abc.example.dev`, exactly as the browser sends them. */
+function portalOrigins(): string[] {
+  const raw = process.env.LOCAL_PORTAL_ORIGIN ?? '';
+  return raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean)
+    .map((origin) => {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        // reported below
+      }
+      if (parsed === undefined || parsed.origin !== origin)
+        throw new SettingError(
+          `LOCAL_PORTAL_ORIGIN has ${JSON.stringify(origin)}; expected origins like https://portal.example.dev (scheme, host and port only)`,
+        );
+      return origin;
+    });
+}
+
 async function main(): Promise<void> {
   const chosen = model();
   const threshold = setting('CONFIDENCE_THRESHOLD', 0.9, 0, 1);
@@ -46,6 +69,7 @@ async function main(): Promise<void> {
     taskCount: setting('LOCAL_TASK_COUNT', 1, 1, 3),
     taskAvailabilityLifetimeSeconds: setting('LOCAL_TASK_LIFETIME_SECONDS', 86_400, 60, 864_000),
     taskTemplate: process.env.LOCAL_TASK_TEMPLATE || 'sentiment',
+    portalOrigins: portalOrigins(),
   });
   const waiting = (await server.workerTasks.openTasks({ id: '' })).length;
   console.log(`

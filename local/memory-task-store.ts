@@ -1,6 +1,6 @@
 /** The task store in memory: the base of local mode's file store, and the store of the rule and conformance tests. */
 import type { CreationTimeQuery, TaskStore } from '../lambda/shared/review/task-store';
-import { openByDeadline, pageByCreationTime } from '../lambda/shared/review/task-store';
+import { pageByCreationTime, pendingByDue } from '../lambda/shared/review/task-store';
 import type { LoopRecord } from '../lambda/shared/review/tasks';
 
 export class MemoryTaskStore implements TaskStore {
@@ -28,8 +28,8 @@ export class MemoryTaskStore implements TaskStore {
     return Promise.resolve(true);
   }
 
-  listOpenByDeadline(before: Date, limit: number): Promise<LoopRecord[]> {
-    return Promise.resolve(openByDeadline(this.loops.values(), before, limit));
+  listPending(before: Date, limit: number): Promise<LoopRecord[]> {
+    return Promise.resolve(pendingByDue(this.loops.values(), before, limit));
   }
 
   listByCreationTime(query: CreationTimeQuery) {

@@ -85,7 +85,15 @@ export async function handleLocalPortal(
     const found = worker && portal.objects.get(decodeURIComponent(object[1]), decodeURIComponent(object[2]));
     if (!worker) return write(res, redirect(SIGN_IN_URL));
     if (!found) return write(res, respond(404, 'Not found', 'text/plain'));
-    res.writeHead(200, { 'Content-Type': found.contentType, 'Cache-Control': 'no-store' }).end(found.body);
+    // Whatever the object holds, it never runs as a page of the portal's origin (it could read the CSRF token).
+    res
+      .writeHead(200, {
+        'Content-Type': found.contentType,
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+        'Content-Security-Policy': "sandbox; default-src 'none'",
+      })
+      .end(found.body);
     return;
   }
   write(res, await route(portal, request, worker));

@@ -16,6 +16,7 @@ import { nameWithContentHash } from '../common/names';
 import { forgeryGuard } from '../lambda/portal/csrf';
 import { endedEventDetail } from '../lambda/shared/review/ended-event';
 import { TaskReviewPort } from '../lambda/shared/review/task-port';
+import { TaskLoops } from '../lambda/shared/review/task-loops';
 import type { FlowSettings, LoopRecord } from '../lambda/shared/review/tasks';
 import { WorkerTasks } from '../lambda/shared/review/worker-tasks';
 import { handleA2i } from './a2i-emulator';
@@ -55,6 +56,8 @@ export interface LocalServerOptions {
   readonly taskAvailabilityLifetimeSeconds: number;
   /** A file name in templates/ without `.liquid.html`. */
   readonly taskTemplate: string;
+  /** Origins the portal is also reached at (a forwarded port), besides the loopback ones. */
+  readonly portalOrigins?: readonly string[];
   /** Delay before a queued message is delivered (and between retries). */
   readonly queueDelayMs?: number;
   readonly log?: (message: string) => void;
@@ -140,6 +143,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       maxReceiveCount: 8,
       delayMs: options.queueDelayMs ?? 2_000,
     },
+    path.join(dataDir.queues, 'review-retry'),
     dataDir.deadLetters,
     log,
   );
@@ -150,6 +154,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       maxReceiveCount: 5,
       delayMs: options.queueDelayMs ?? 2_000,
     },
+    path.join(dataDir.queues, 'collector-events'),
     dataDir.deadLetters,
     log,
   );
@@ -160,30 +165,32 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     taskAvailabilityLifetimeSeconds: options.taskAvailabilityLifetimeSeconds,
     taskTimeLimitSeconds: Math.min(LOCAL.taskTimeLimitSeconds, options.taskAvailabilityLifetimeSeconds),
   };
-  // A2I announces each ended loop on EventBridge; the rule's queue feeds the collector.
-  const onEnded = (loop: LoopRecord) => {
-    collectorQueue.send(JSON.stringify(statusChangeEvent(loop)));
-    return Promise.resolve();
-  };
-  const reviews = new TaskReviewPort({ store, flow, onEnded });
-  const workerTasks = new WorkerTasks({
-    store,
-    flow,
-    onEnded,
-    identityIssuer: `https://cognito-idp.${LOCAL.region}.amazonaws.com/local-workers`,
+  const loops = new TaskLoops(store, {
+    // A2I announces each ended loop on EventBridge; the rule's queue feeds the collector.
+    announceEnd: (loop) => {
+      collectorQueue.send(JSON.stringify(statusChangeEvent(loop)));
+      return Promise.resolve();
+    },
     writeOutput: ({ bucket, key }, document) => {
       objects.put(bucket, key, Buffer.from(document), 'application/json');
       return Promise.resolve();
     },
+    identityIssuer: `https://cognito-idp.${LOCAL.region}.amazonaws.com/local-workers`,
+    onStepFailed: (loop, step, error) => log(`human loop ${loop.name}: ${step} failed, due again: ${String(error)}`),
   });
-  // Expiry and the end of a stop happen in time, as on AWS: a sweep stores them and announces the loops that ended.
+  const reviews = new TaskReviewPort(loops, flow);
+  const workerTasks = new WorkerTasks(loops);
+  // Expiry, the end of a stop and announcements happen in time, as on AWS: a sweep takes every step that is due.
   const sweeper = setInterval(
-    () => void reviews.sweep().catch((error: unknown) => log(`sweep: ${String(error)}`)),
+    () => void loops.sweep().catch((error: unknown) => log(`sweep: ${String(error)}`)),
     1_000,
   );
   sweeper.unref();
   const queues = new Map([[retryQueueUrl, retryQueue]]);
-  const forgery = forgeryGuard(dataDir.portalSecret, url);
+  // The same loopback port under its other names, and any origin it is forwarded to (a dev container, a tunnel).
+  const port = (server.address() as AddressInfo).port;
+  const origins = [url, `http://localhost:${port}`, `http://[::1]:${port}`, ...(options.portalOrigins ?? [])];
+  const forgery = forgeryGuard(dataDir.portalSecret, origins);
   const portal: LocalPortal = {
     objects,
     secret: dataDir.portalSecret,

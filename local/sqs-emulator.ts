@@ -1,11 +1,14 @@
 /**
  * SQS SendMessage (AWS JSON 1.0) and delivery to a consumer handler with SQS-shaped events: a message the consumer
  * reports as failed is delivered again with backoff, and after `maxReceiveCount` receives it moves to the
- * dead-letter file in the data folder, as the queue's dead-letter queue would take it on AWS.
+ * dead-letter file in the data folder, as the queue's dead-letter queue would take it on AWS. Like SQS, the queue
+ * keeps what it accepted: each message is a file in the queue's folder until it is handled, and a restart delivers
+ * the ones left.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import type * as http from 'node:http';
+import * as path from 'node:path';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { readJson, sendAwsError, sendJson } from './wire';
 
@@ -16,20 +19,45 @@ export interface QueueConsumer {
   readonly delayMs: number;
 }
 
+interface StoredMessage {
+  readonly body: string;
+  /** Receives so far. */
+  readonly receiveCount: number;
+}
+
 export class LocalQueue {
   private readonly timers = new Set<NodeJS.Timeout>();
 
+  /** `dir` holds the queue's messages; those found there (from before a restart) are delivered again. */
   constructor(
     readonly arn: string,
     private readonly consumer: QueueConsumer,
+    private readonly dir: string,
     private readonly deadLetterFile: string,
     private readonly log: (message: string) => void,
-  ) {}
+  ) {
+    fs.mkdirSync(dir, { recursive: true });
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      const message = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as StoredMessage;
+      this.schedule(path.basename(file, '.json'), message.body, message.receiveCount + 1);
+    }
+  }
 
   send(body: string): string {
     const messageId = randomUUID();
+    this.store(messageId, { body, receiveCount: 0 });
     this.schedule(messageId, body, 1);
     return messageId;
+  }
+
+  private store(messageId: string, message: StoredMessage | undefined): void {
+    const file = path.join(this.dir, `${messageId}.json`);
+    if (message === undefined) {
+      fs.rmSync(file, { force: true });
+      return;
+    }
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(message));
+    fs.renameSync(`${file}.tmp`, file);
   }
 
   close(): void {
@@ -61,16 +89,21 @@ export class LocalQueue {
         },
       ],
     } as unknown as SQSEvent;
+    this.store(messageId, { body, receiveCount });
     const failed = await this.consumer
       .handler(event)
       .then((result) => result.batchItemFailures.length > 0)
       .catch(() => true);
-    if (!failed) return;
+    if (!failed) {
+      this.store(messageId, undefined);
+      return;
+    }
     if (receiveCount >= this.consumer.maxReceiveCount) {
       fs.appendFileSync(
         this.deadLetterFile,
         `${JSON.stringify({ queue: this.arn, messageId, body, at: new Date().toISOString() })}\n`,
       );
+      this.store(messageId, undefined);
       this.log(`A message of ${this.arn} failed ${receiveCount} times and moved to ${this.deadLetterFile}`);
       return;
     }

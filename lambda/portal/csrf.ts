@@ -13,15 +13,16 @@ export interface ForgeryGuard {
   refusal(request: PortalRequest, worker: WorkerIdentity | undefined, token: string | undefined): string | undefined;
 }
 
-/** `origin` is the portal's own, like `https://portal.example.com` or `http://127.0.0.1:3000`. */
-export function forgeryGuard(secret: string, origin: string): ForgeryGuard {
+/** `origins` are the portal's own, like `https://portal.example.com`, or `http://127.0.0.1:3000` and its aliases. */
+export function forgeryGuard(secret: string, origins: readonly string[]): ForgeryGuard {
   const tokenFor = (worker: Pick<WorkerIdentity, 'id'>) =>
     createHmac('sha256', secret).update(`csrf:${worker.id}`).digest('base64url');
   return {
     tokenFor,
     refusal(request, worker, token) {
       const from = request.headers.origin ?? originOf(request.headers.referer);
-      if (from !== origin) return `The request did not come from the portal (${from ?? 'no origin'})`;
+      if (from === undefined || !origins.includes(from))
+        return `The request did not come from the portal (${from ?? 'no origin'})`;
       if (worker === undefined) return undefined;
       const expected = Buffer.from(tokenFor(worker));
       const given = Buffer.from(token ?? '');

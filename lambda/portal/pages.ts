@@ -31,6 +31,20 @@ function csrfField(context: PageContext): string {
   return `<input type="hidden" name="csrf" value="${html(context.csrfToken)}">`;
 }
 
+/** A button that takes the loop's task for the worker (a POST: nothing is taken by following a link). */
+function claimForm(context: PageContext, loop: LoopRecord, label: string): string {
+  return `<form class="claim" method="post" action="/portal/tasks/${encodeURIComponent(loop.name)}/claim">${csrfField(context)}<button>${html(label)}</button></form>`;
+}
+
+/** A task the worker may take: what it is about, and the button to take it. */
+export function offerPage(context: PageContext, loop: LoopRecord, preview: string): string {
+  return portalPage(
+    `Task ${loop.name}`,
+    context,
+    `<h1>Task <code>${html(loop.name)}</code></h1><p>${html(preview)}</p><p>Taking it gives you ${Math.round(loop.taskTimeLimitSeconds / 60)} minutes to answer; others cannot take your place meanwhile.</p>${claimForm(context, loop, 'Take this task')}`,
+  );
+}
+
 export function taskListPage(
   context: PageContext,
   tasks: readonly LoopRecord[],
@@ -46,7 +60,7 @@ export function taskListPage(
   return portalPage(
     'Tasks',
     context,
-    `<h1>Tasks</h1>${waiting}${tasks.length ? `<p><a href="/portal/tasks/${encodeURIComponent(tasks[0].name)}">Start working</a></p><table><thead><tr><th>Task</th><th>Preview</th><th>Created</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>Nothing to review right now. Send predictions to <code>POST /predict</code>; low-confidence ones appear here.</p>'}`,
+    `<h1>Tasks</h1>${waiting}${tasks.length ? `${claimForm(context, tasks[0], 'Start working')}<table><thead><tr><th>Task</th><th>Preview</th><th>Created</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>Nothing to review right now. Send predictions to <code>POST /predict</code>; low-confidence ones appear here.</p>'}`,
   );
 }
 

@@ -1,8 +1,8 @@
 /**
- * The worker portal over a neutral request and the signed-in worker: the tasks waiting for the worker, a task
- * (taken for the worker when they open it) rendered from the task template with SageMaker's Liquid semantics, and the
- * answer, give-back and decline actions, each checked against forgery. Signing in is the adapter's: it passes the
- * identity, or none, and the portal sends a worker without one to `signInUrl`.
+ * The worker portal over a neutral request and the signed-in worker: the tasks waiting for the worker, taking one,
+ * the task they hold rendered from the task template with SageMaker's Liquid semantics, and the answer, give-back and
+ * decline actions. Nothing changes on a GET; every POST is checked against forgery. Signing in is the adapter's: it
+ * passes the identity, or none, and the portal sends a worker without one to `signInUrl`.
  */
 import { renderTaskTemplate } from '../../common/task-template';
 import { isReviewError } from '../shared/review/port';
@@ -12,7 +12,7 @@ import type { ForgeryGuard } from './csrf';
 import type { PortalRequest, PortalResponse, WorkerIdentity } from './http';
 import { jsonResponse, redirect, respond } from './http';
 import type { PageContext } from './pages';
-import { messagePage, taskListPage, taskPage } from './pages';
+import { messagePage, offerPage, taskListPage, taskPage } from './pages';
 
 /** Static files the portal serves under `/portal/` (the crowd-element stand-ins and the style sheet). */
 export type Asset = { readonly body: string; readonly contentType: string };
@@ -63,13 +63,14 @@ export async function handlePortal(
   }
 
   const task = /^\/portal\/tasks\/([^/]+)$/.exec(path);
-  if (task && method === 'GET') return openTask(decodeURIComponent(task[1]), context, deps);
+  if (task && method === 'GET') return showTask(decodeURIComponent(task[1]), context, deps);
 
-  const action = /^\/portal\/tasks\/([^/]+)\/(release|decline)$/.exec(path);
+  const action = /^\/portal\/tasks\/([^/]+)\/(claim|release|decline)$/.exec(path);
   if (action && method === 'POST') {
     const refusal = deps.forgery.refusal(request, worker, new URLSearchParams(request.body).get('csrf') ?? undefined);
     if (refusal) return respond(403, messagePage(context, 'Not done', refusal));
     const name = decodeURIComponent(action[1]);
+    if (action[2] === 'claim') return claimTask(name, context, deps);
     await (action[2] === 'release' ? deps.tasks.release(name, worker) : deps.tasks.decline(name, worker)).catch(
       (error: unknown) => {
         if (!isReviewError(error, 'ResourceNotFound')) throw error;
@@ -84,11 +85,10 @@ export async function handlePortal(
   return respond(404, messagePage(context, 'Not found', `Nothing at ${path}`));
 }
 
-/** Opening a task takes it for the worker (for the task time limit), then renders it. */
-async function openTask(name: string, context: PageContext, deps: PortalDeps): Promise<PortalResponse> {
-  let loop: LoopRecord;
+/** Takes the task for the worker (for the task time limit), then shows it. */
+async function claimTask(name: string, context: PageContext, deps: PortalDeps): Promise<PortalResponse> {
   try {
-    loop = await deps.tasks.claim(name, context.worker);
+    await deps.tasks.claim(name, context.worker);
   } catch (error) {
     if (
       !isReviewError(error, 'ResourceNotFound') &&
@@ -96,20 +96,34 @@ async function openTask(name: string, context: PageContext, deps: PortalDeps): P
       !isReviewError(error, 'Validation')
     )
       throw error;
-    return respond(
-      404,
-      messagePage(context, 'Task not available', `Task ${name} is done, taken, was stopped, or does not exist.`),
-    );
+    return respond(409, notAvailable(name, context));
   }
-  const remaining = (await deps.tasks.openTasks(context.worker)).filter((open) => open.name !== name).length;
+  return redirect(`/portal/tasks/${encodeURIComponent(name)}`);
+}
+
+/** The task the worker holds, rendered; one they may take, offered; any other, not available. */
+async function showTask(name: string, context: PageContext, deps: PortalDeps): Promise<PortalResponse> {
+  const held = await deps.tasks.held(name, context.worker);
+  const open = await deps.tasks.openTasks(context.worker);
+  if (held === undefined) {
+    const offered = open.find((loop) => loop.name === name);
+    return offered
+      ? respond(200, offerPage(context, offered, preview(offered)))
+      : respond(404, notAvailable(name, context));
+  }
+  const remaining = open.filter((loop) => loop.name !== name).length;
   try {
-    const rendered = await renderTaskTemplate(await deps.template(), JSON.parse(loop.inputContent), {
+    const rendered = await renderTaskTemplate(await deps.template(), JSON.parse(held.inputContent), {
       grantReadAccess: deps.grantReadAccess,
     });
-    return respond(200, taskPage(context, loop, rendered, remaining));
+    return respond(200, taskPage(context, held, rendered, remaining));
   } catch (error) {
     return respond(500, messagePage(context, 'The task template did not render', (error as Error).message));
   }
+}
+
+function notAvailable(name: string, context: PageContext): string {
+  return messagePage(context, 'Task not available', `Task ${name} is done, taken, was stopped, or does not exist.`);
 }
 
 async function submitAnswer(

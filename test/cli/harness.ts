@@ -59,6 +59,7 @@ export async function cli(line: string[]) {
     cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }),
     cognito: new CognitoIdentityProviderClient({ region: 'eu-west-1' }),
     s3: new S3Client({ region: 'eu-west-1' }),
+    a2iRuntime: new SageMakerA2IRuntimeClient({ region: 'eu-west-1' }),
     sleep: (ms) => {
       now += ms;
       return Promise.resolve();

@@ -72,6 +72,7 @@ test('a worker signs in, changes the preselected label and submits; the answer i
   );
 
   await page.click(`a[href="/portal/tasks/${name}"]`);
+  await page.click('form.claim button');
   await page.waitForSelector('crowd-classifier .crowd-categories input');
   expect(await page.textContent('classification-target')).toContain('I am unhappy with this product');
   expect(await page.isChecked('.crowd-categories input[value="-1"]')).toBe(true);

@@ -73,6 +73,13 @@ test('the portal lists the open tasks with their input', async () => {
 
 test('a task page renders the template with the review escaped and the model label preselected', async () => {
   const name = predictions[1].humanReview.humanLoopName!;
+  expect(await (await asWorker(`/portal/tasks/${name}`)).text()).toContain(`action="/portal/tasks/${name}/claim"`);
+  const taken = await asWorker(`/portal/tasks/${name}/claim`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: `csrf=${csrf}`,
+  });
+  expect(taken.headers.get('location')).toBe(`/portal/tasks/${name}`);
   const page = await (await asWorker(`/portal/tasks/${name}`)).text();
   expect(page).toContain('I am unhappy with this product');
   expect(page).toContain('initial-value="-1"');
@@ -171,6 +178,8 @@ test('a forged sign-in, a tampered cookie and a cross-site answer are refused', 
       redirect: 'manual',
     });
   expect((await signIn({ origin: 'https://evil.example.com' })).status).toBe(403);
+  // The same port under its other loopback name is the portal too.
+  expect((await signIn({ origin: server.url.replace('127.0.0.1', 'localhost') })).status).toBe(303);
   expect((await signIn({})).status).toBe(403);
   // Another name under Ana's signature.
   const tampered = `review-worker=${Buffer.from('Mallory').toString('base64url')}.${cookie.split('.')[1]}`;

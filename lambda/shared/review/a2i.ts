@@ -31,7 +31,9 @@ async function mapErrors<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (error) {
     const kind = KINDS.find(([type]) => error instanceof type)?.[1];
-    throw kind === undefined ? error : new ReviewError(kind, (error as Error).message, { cause: error });
+    if (kind === undefined) throw error;
+    // A2I's own error name stays in the message, for the logs.
+    throw new ReviewError(kind, `${(error as Error).name}: ${(error as Error).message}`, { cause: error });
   }
 }
 

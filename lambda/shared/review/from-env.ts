@@ -2,6 +2,7 @@
  * The one place a review adapter is built. REVIEW_BACKEND names the backend (the CDK app sets it with the backend's
  * own variables); the handlers and the CLI get the port from here and never know which backend answers.
  */
+import type { SageMakerA2IRuntimeClient } from '@aws-sdk/client-sagemaker-a2i-runtime';
 import { ENV, REVIEW_BACKENDS } from '../../../common/contract';
 import { a2iRuntime } from '../clients/a2i-runtime';
 import type { Env } from '../env';
@@ -9,10 +10,15 @@ import { oneOfEnv, requiredEnv } from '../env';
 import { A2iReviewPort } from './a2i';
 import type { ReviewPort } from './port';
 
-export function reviewPortFromEnv(env: Env = process.env): ReviewPort {
+/** Clients to use instead of the Lambdas' own (lambda/shared/clients/), like the CLI's, which may wait longer. */
+export interface ReviewClients {
+  readonly a2iRuntime?: SageMakerA2IRuntimeClient;
+}
+
+export function reviewPortFromEnv(env: Env = process.env, clients: ReviewClients = {}): ReviewPort {
   const backend = oneOfEnv(env, ENV.reviewBackend, REVIEW_BACKENDS, 'a2i');
   switch (backend) {
     case 'a2i':
-      return new A2iReviewPort(a2iRuntime, requiredEnv(env, ENV.flowDefinitionArn));
+      return new A2iReviewPort(clients.a2iRuntime ?? a2iRuntime, requiredEnv(env, ENV.flowDefinitionArn));
   }
 }

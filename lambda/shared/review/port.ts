@@ -6,10 +6,10 @@
  *
  * The contract, as A2I states it:
  * - A human loop is named by the caller: 1-63 characters of `[a-z0-9-]` matching HUMAN_LOOP_NAME_PATTERN, unique per
- *   backend (A2I: per account and Region). Its input is a JSON object of at most INPUT_CONTENT_MAX_CHARS characters
+ *   backend (A2I: per account and Region); any call given another name fails with kind `Validation`. Its input is a JSON object of at most INPUT_CONTENT_MAX_CHARS characters
  *   once serialized; the task template reads it as `task.input`.
- * - `start` with a name that exists and the same input returns that loop's ARN and starts nothing; with a different
- *   input (or after the loop ended, where a backend cannot tell) it fails with kind `Conflict`.
+ * - `start` with the name of a loop in progress and the same input returns that loop's ARN and starts nothing; with a
+ *   different input, or once that loop has ended, it fails with kind `Conflict`.
  * - A loop is `InProgress`, then `Completed` (every worker the task needs answered: its output.json is at
  *   `outputUri`), `Failed` (`failureCode` `Expired` when no worker finished it within the task's availability
  *   lifetime; `ValidationError`, `InternalError`), or `Stopping` and then `Stopped` after `stop`.

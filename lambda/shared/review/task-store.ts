@@ -5,6 +5,7 @@
  */
 import { ReviewError } from './port';
 import type { LoopRecord } from './tasks';
+import { dueAt, isPending } from './tasks';
 
 export interface CreationTimeQuery {
   readonly flowDefinitionArn: string;
@@ -26,8 +27,11 @@ export interface TaskStore {
   replace(loop: LoopRecord, expectedVersion: number): Promise<boolean>;
   /** Deletes only if the stored loop still has `expectedVersion`. */
   delete(name: string, expectedVersion: number): Promise<boolean>;
-  /** Loops in progress or stopping whose availability ends by `before`, soonest first: what time will change. */
-  listOpenByDeadline(before: Date, limit: number): Promise<LoopRecord[]>;
+  /**
+   * Loops with a step due by `before` that no worker takes (tasks.ts `isPending`, `dueAt`), soonest due first: expiry,
+   * the end of a stop, completion, the announcement of an end. Open loops are among them, so workers' queues are too.
+   */
+  listPending(before: Date, limit: number): Promise<LoopRecord[]>;
   /** One flow definition's loops by creation time, a page at a time. */
   listByCreationTime(query: CreationTimeQuery): Promise<{ readonly loops: LoopRecord[]; readonly cursor?: string }>;
 }
@@ -108,16 +112,10 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** The open loops by deadline, from loops held in memory: Stopping ones first (their stop is due), then by deadline. */
-export function openByDeadline(loops: Iterable<LoopRecord>, before: Date, limit: number): LoopRecord[] {
+/** The pending loops due by `before`, from loops held in memory, soonest due first. */
+export function pendingByDue(loops: Iterable<LoopRecord>, before: Date, limit: number): LoopRecord[] {
   return [...loops]
-    .filter(
-      (loop) => loop.status === 'Stopping' || (loop.status === 'InProgress' && new Date(loop.availableUntil) <= before),
-    )
-    .sort(
-      (a, b) =>
-        Number(b.status === 'Stopping') - Number(a.status === 'Stopping') ||
-        a.availableUntil.localeCompare(b.availableUntil),
-    )
+    .filter((loop) => isPending(loop) && Date.parse(dueAt(loop)) <= before.getTime())
+    .sort((a, b) => dueAt(a).localeCompare(dueAt(b)) || a.name.localeCompare(b.name))
     .slice(0, limit);
 }

@@ -1,10 +1,15 @@
 /**
  * The rules of human loops and their tasks, as pure functions: what starting, claiming, answering, releasing,
- * declining, expiring and stopping do to a loop, and the output.json a completed loop leaves. They keep A2I's
- * contract (port.ts): a loop needs `taskCount` different workers' answers, is open for its availability lifetime,
- * and a worker has the task time limit once they claim a task. Every rule returns a new loop (or the same one when
- * nothing changes) and throws a ReviewError when the action is not allowed; storing the result is the caller's
- * (task-store.ts), with the loop's version guarding against a concurrent change.
+ * declining, expiring, stopping and completing do to a loop, and the output.json a completed loop leaves. They keep
+ * A2I's contract (port.ts): a loop needs `taskCount` different workers' answers, is open for its availability
+ * lifetime, and a worker has the task time limit once they claim a task. Every rule returns a new loop (or the same
+ * one when nothing changes) and throws a ReviewError when the action is not allowed; storing the result is the
+ * caller's (task-store.ts), with the loop's version guarding against a concurrent change.
+ *
+ * A loop ends in steps that each survive a crash: the last answer is stored first (the loop is then *answered*:
+ * no claim, answer, expiry or stop can change it), then its output.json is written from the stored loop, then it is
+ * stored Completed; an ended loop is then announced, and stored as announced. Whoever finds a loop between two steps
+ * (task-loops.ts) takes the next one, and every step gives the same result when repeated.
  */
 import { CONTENT_CLASSIFIERS } from '../../../common/contract';
 import type { HumanLoop, HumanLoopStatus, StartRequest } from './port';
@@ -64,6 +69,8 @@ export interface LoopRecord {
   readonly failureReason?: string;
   readonly outputUri?: string;
   readonly taskCount: number;
+  /** Where its output.json goes, fixed when it starts: `s3://bucket/prefix`. */
+  readonly s3OutputPath: string;
   /** After this an unfinished loop fails Expired. */
   readonly availableUntil: string;
   readonly taskTimeLimitSeconds: number;
@@ -72,6 +79,8 @@ export interface LoopRecord {
   readonly claims: readonly Claim[];
   readonly answers: readonly Answer[];
   readonly declinedBy: readonly string[];
+  /** Set once the loop's end was announced (the status-change event sent): until then the end is due again. */
+  readonly endAnnounced?: boolean;
   /** Raised by every stored change; a store replaces a record only at the version it read. */
   readonly version: number;
 }
@@ -87,14 +96,18 @@ function loopArn(flowDefinitionArn: string, name: string): string {
   return flowDefinitionArn.replace(/:flow-definition\/.*$/, `:human-loop/${name}`);
 }
 
-/** A2I's checks on StartHumanLoop, in its words where it has them. */
-export function checkStartRequest(request: StartRequest): string {
-  const { name } = request;
+/** A2I's constraint on HumanLoopName, in every call that takes one. */
+export function checkLoopName(name: string): void {
   if (!HUMAN_LOOP_NAME_PATTERN.test(name) || name.length > HUMAN_LOOP_NAME_MAX_LENGTH) {
     throw validationError(
       `HumanLoopName ${JSON.stringify(name)} must match ${HUMAN_LOOP_NAME_PATTERN.source} and have 1-${HUMAN_LOOP_NAME_MAX_LENGTH} characters`,
     );
   }
+}
+
+/** A2I's checks on StartHumanLoop, in its words where it has them. */
+export function checkStartRequest(request: StartRequest): string {
+  checkLoopName(request.name);
   const inputContent = JSON.stringify(request.input);
   if (inputContent.length > INPUT_CONTENT_MAX_CHARS) {
     throw validationError(
@@ -112,7 +125,8 @@ export function checkStartRequest(request: StartRequest): string {
 
 /**
  * A new loop for the request, or the existing one of that name when it has the same input under this flow
- * definition (a repeated start starts nothing); any other existing loop of that name is a Conflict.
+ * definition and has not ended (a repeated start starts nothing); any other existing loop of that name is a
+ * Conflict: another input, another flow definition, or a loop that is over.
  */
 export function startLoop(
   existing: LoopRecord | undefined,
@@ -122,9 +136,12 @@ export function startLoop(
 ): { readonly loop: LoopRecord; readonly created: boolean } {
   const inputContent = checkStartRequest(request);
   if (existing !== undefined) {
-    if (existing.inputContent === inputContent && existing.flowDefinitionArn === flow.flowDefinitionArn)
-      return { loop: existing, created: false };
-    throw new ReviewError('Conflict', `A human loop named ${request.name} already exists with a different input`);
+    if (existing.inputContent !== inputContent || existing.flowDefinitionArn !== flow.flowDefinitionArn)
+      throw new ReviewError('Conflict', `A human loop named ${request.name} already exists with a different input`);
+    const current = settle(existing, now);
+    if (isEnded(current))
+      throw new ReviewError('Conflict', `The human loop named ${request.name} has ended (${current.status})`);
+    return { loop: existing, created: false };
   }
   return {
     created: true,
@@ -137,6 +154,7 @@ export function startLoop(
       contentClassifiers: request.contentClassifiers?.length ? [...request.contentClassifiers] : undefined,
       status: 'InProgress',
       taskCount: flow.taskCount,
+      s3OutputPath: flow.s3OutputPath,
       availableUntil: iso(new Date(now.getTime() + flow.taskAvailabilityLifetimeSeconds * 1000)),
       taskTimeLimitSeconds: flow.taskTimeLimitSeconds,
       claims: [],
@@ -151,16 +169,39 @@ export function isEnded(loop: LoopRecord): boolean {
   return ENDED_STATUSES.includes(loop.status);
 }
 
+/** Every answer the loop needs is stored; it is Completed once its output.json is written (completeLoop). */
+export function isAnswered(loop: LoopRecord): boolean {
+  return loop.status === 'InProgress' && loop.answers.length >= loop.taskCount;
+}
+
+/**
+ * Whether the loop still has a step to come without a worker: expiry, the end of a stop, completion, or the
+ * announcement of its end. Such loops are what a store lists by `dueAt`.
+ */
+export function isPending(loop: LoopRecord): boolean {
+  return !isEnded(loop) || loop.endAnnounced !== true;
+}
+
+/** When the loop's next step without a worker is due (ISO 8601): the sweeper's order. */
+export function dueAt(loop: LoopRecord): string {
+  if (isEnded(loop)) return loop.endedAt ?? loop.createdAt;
+  if (loop.status === 'Stopping')
+    return iso(new Date(new Date(loop.stoppedAt ?? loop.createdAt).getTime() + STOPPING_MS));
+  if (isAnswered(loop)) return loop.answers.at(-1)?.submissionTime ?? loop.createdAt;
+  return loop.availableUntil;
+}
+
 /**
  * What time alone does to a loop: claims past their time limit lapse, an unfinished loop past its availability fails
- * Expired, and a Stopping loop becomes Stopped. The same object when nothing changes.
+ * Expired, and a Stopping loop becomes Stopped. An answered loop is past time's reach. The same object when nothing
+ * changes.
  */
 export function settle(loop: LoopRecord, now: Date): LoopRecord {
   if (loop.status === 'Stopping') {
     const stopped = new Date(loop.stoppedAt ?? loop.createdAt).getTime() + STOPPING_MS <= now.getTime();
     return stopped ? { ...loop, status: 'Stopped', endedAt: iso(now) } : loop;
   }
-  if (loop.status !== 'InProgress') return loop;
+  if (loop.status !== 'InProgress' || isAnswered(loop)) return loop;
   if (new Date(loop.availableUntil).getTime() <= now.getTime()) {
     return {
       ...loop,
@@ -181,6 +222,7 @@ export function stopLoop(loop: LoopRecord, now: Date): LoopRecord {
   if (current.status !== 'InProgress') {
     throw validationError(`Human loop ${loop.name} is ${current.status}; only an InProgress loop can be stopped`);
   }
+  if (isAnswered(current)) throw validationError(`Human loop ${loop.name} is answered and completing`);
   return { ...current, status: 'Stopping', stoppedAt: iso(now), claims: [] };
 }
 
@@ -232,14 +274,13 @@ export function claimTask(loop: LoopRecord, worker: Worker, now: Date): LoopReco
 }
 
 /**
- * A worker answers the task they hold. With the loop's last answer it completes, and its output.json is due at
- * `outputLocation(...)` (outputUri is set here; writing the document is the caller's, before storing the loop).
+ * A worker answers the task they hold. With the loop's last answer it is answered: its output.json is due, then it
+ * is Completed (completeLoop).
  */
 export function answerTask(
   loop: LoopRecord,
   worker: Worker,
   answerContent: Readonly<Record<string, unknown>>,
-  flow: Pick<FlowSettings, 's3OutputPath'>,
   now: Date,
 ): LoopRecord {
   const current = settle(loop, now);
@@ -259,13 +300,23 @@ export function answerTask(
     submissionTime: iso(now),
     timeSpentInSeconds: Math.round((now.getTime() - new Date(claim.acceptedAt).getTime()) / 10) / 100,
   };
-  const answered: LoopRecord = {
+  return {
     ...current,
     answers: [...current.answers, answer],
     claims: current.claims.filter((c) => c.workerId !== worker.id),
   };
-  if (answered.answers.length < answered.taskCount) return answered;
-  return { ...answered, status: 'Completed', outputUri: outputLocation(answered, flow).uri, endedAt: iso(now) };
+}
+
+/** An answered loop, once its output.json is written, is Completed with the output's URI. */
+export function completeLoop(loop: LoopRecord, now: Date): LoopRecord {
+  if (loop.status === 'Completed') return loop;
+  if (!isAnswered(loop)) throw validationError(`Human loop ${loop.name} is ${loop.status} and not answered`);
+  return { ...loop, status: 'Completed', outputUri: outputLocation(loop).uri, endedAt: iso(now) };
+}
+
+/** Its end was announced. */
+export function markAnnounced(loop: LoopRecord): LoopRecord {
+  return loop.endAnnounced === true ? loop : { ...loop, endAnnounced: true };
 }
 
 /** A worker gives a task back; someone else may take it. */
@@ -299,11 +350,12 @@ export function humanLoopView(loop: LoopRecord): HumanLoop {
  * Where output.json goes, as A2I writes it:
  * `<S3OutputPath>/<flow definition name>/YYYY/MM/DD/hh/mm/ss/<loop name>/output.json` (creation time, UTC).
  */
-export function outputLocation(
-  loop: Pick<LoopRecord, 'name' | 'createdAt' | 'flowDefinitionArn'>,
-  flow: Pick<FlowSettings, 's3OutputPath'>,
-): { readonly bucket: string; readonly key: string; readonly uri: string } {
-  const [, bucket = '', prefix = ''] = /^s3:\/\/([^/]+)\/?(.*)$/.exec(flow.s3OutputPath) ?? [];
+export function outputLocation(loop: Pick<LoopRecord, 'name' | 'createdAt' | 'flowDefinitionArn' | 's3OutputPath'>): {
+  readonly bucket: string;
+  readonly key: string;
+  readonly uri: string;
+} {
+  const [, bucket = '', prefix = ''] = /^s3:\/\/([^/]+)\/?(.*)$/.exec(loop.s3OutputPath) ?? [];
   const flowDefinitionName = loop.flowDefinitionArn.replace(/^.*:flow-definition\//, '');
   const t = new Date(loop.createdAt);
   const pad = (n: number) => String(n).padStart(2, '0');
@@ -321,7 +373,7 @@ export function outputLocation(
   return { bucket, key, uri: `s3://${bucket}/${key}` };
 }
 
-/** The output.json of a completed loop, in A2I's shape. */
+/** The output.json of an answered loop, in A2I's shape: the same document whenever it is made from the same loop. */
 export function outputDocument(loop: LoopRecord, identity: { readonly issuer: string }) {
   return {
     flowDefinitionArn: loop.flowDefinitionArn,

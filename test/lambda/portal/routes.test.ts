@@ -1,6 +1,7 @@
 /**
  * The portal's routes on the neutral request, without a server: sign-in redirects, the worker's queue, taking a task
- * by opening it, answering it, giving it back and declining it, and the forgery checks on every action.
+ * (a POST; opening one changes nothing), answering it, giving it back and declining it, and the forgery checks on
+ * every action.
  */
 import { forgeryGuard } from '../../../lambda/portal/csrf';
 import type { PortalRequest, WorkerIdentity } from '../../../lambda/portal/http';
@@ -25,7 +26,7 @@ beforeEach(async () => {
     template: () => Promise.resolve(TEMPLATE),
     grantReadAccess: (bucket, key) => `/objects/${bucket}/${key}`,
     assets: () => Promise.resolve(undefined),
-    forgery: forgeryGuard('portal-secret', ORIGIN),
+    forgery: forgeryGuard('portal-secret', [ORIGIN]),
     signInUrl: '/sign-in',
     signOutUrl: '/sign-out',
   };
@@ -42,6 +43,11 @@ function fromPortal(worker: WorkerIdentity, method: string, path: string, body =
   const form = path.includes('/api/') ? body : `csrf=${token}`;
   return request(method, path, { headers: { origin: ORIGIN, 'x-csrf-token': token }, body: form });
 }
+
+/** The worker takes the task, as the portal's "Take this task" button does. */
+const take = (worker: WorkerIdentity) =>
+  handlePortal(fromPortal(worker, 'POST', '/portal/tasks/review-1/claim'), worker, deps);
+const open = (worker: WorkerIdentity) => handlePortal(request('GET', '/portal/tasks/review-1'), worker, deps);
 
 const answer = (worker: WorkerIdentity, content: unknown = { sentiment: { label: 'positive' } }) =>
   handlePortal(
@@ -68,21 +74,33 @@ test("the worker's queue lists the task, its input escaped", async () => {
   expect(JSON.parse(api.body)).toMatchObject({ waiting: 1, tasks: [{ humanLoopName: 'review-1' }] });
 });
 
-test('opening a task takes it and renders the template; with TaskCount taken, a third worker is told so', async () => {
-  const page = await handlePortal(request('GET', '/portal/tasks/review-1'), ana, deps);
-  expect(page.status).toBe(200);
+test('opening a task offers it and changes nothing; taking it (a POST) renders the template', async () => {
+  const offer = await open(ana);
+  expect(offer.status).toBe(200);
+  expect(offer.body).toContain('action="/portal/tasks/review-1/claim"');
+  expect(offer.body).not.toContain('<crowd-form>');
+  expect((await open(bo)).status).toBe(200);
+  expect((await open(cy)).status).toBe(200);
+
+  expect(await take(ana)).toMatchObject({ status: 303, headers: { Location: '/portal/tasks/review-1' } });
+  const page = await open(ana);
   expect(page.body).toContain('<p>It is &lt;b&gt;okay&lt;/b&gt;</p>');
   expect(page.body).toContain(`<meta name="csrf-token" content="${deps.forgery.tokenFor(ana)}">`);
-  expect((await handlePortal(request('GET', '/portal/tasks/review-1'), bo, deps)).status).toBe(200);
-  const third = await handlePortal(request('GET', '/portal/tasks/review-1'), cy, deps);
-  expect(third.status).toBe(404);
+});
+
+test('with TaskCount taken, a third worker is told so; an unknown task is not available', async () => {
+  await take(ana);
+  await take(bo);
+  const third = await take(cy);
+  expect(third.status).toBe(409);
   expect(third.body).toContain('Task not available');
+  expect((await open(cy)).status).toBe(404);
   expect((await handlePortal(request('GET', '/portal/tasks/no-such-loop'), ana, deps)).status).toBe(404);
 });
 
 test("two workers' answers complete the loop and write its output.json", async () => {
-  await handlePortal(request('GET', '/portal/tasks/review-1'), ana, deps);
-  await handlePortal(request('GET', '/portal/tasks/review-1'), bo, deps);
+  await take(ana);
+  await take(bo);
   const first = await answer(ana);
   expect(first.status).toBe(200);
   expect(JSON.parse(first.body)).toMatchObject({ status: 'InProgress' });
@@ -107,7 +125,7 @@ test('an answer without a task taken, or to an unknown loop, is refused', async 
 });
 
 describe('forgery', () => {
-  beforeEach(() => handlePortal(request('GET', '/portal/tasks/review-1'), ana, deps));
+  beforeEach(() => take(ana));
   const answerBody = '{"answerContent":{"sentiment":{"label":"positive"}}}';
 
   test.each([
@@ -115,10 +133,15 @@ describe('forgery', () => {
     ['another origin', { origin: 'https://evil.example.com' }],
     ['another origin in the Referer', { referer: 'https://evil.example.com/portal' }],
     ['no CSRF token', { origin: ORIGIN }],
-    ['another worker’s CSRF token', { origin: ORIGIN, 'x-csrf-token': 'x'.repeat(43) }],
-  ])('an answer with %s is refused with 403 and recorded nowhere', async (_, headers) => {
+    ['a made-up CSRF token', { origin: ORIGIN, 'x-csrf-token': 'x'.repeat(43) }],
+    ['another worker’s CSRF token', { origin: ORIGIN, 'x-csrf-token': 'token of bo' }],
+  ])('an answer with %s is refused with 403 and recorded nowhere', async (_, headers: Record<string, string>) => {
+    const token = headers['x-csrf-token'] === 'token of bo' ? deps.forgery.tokenFor(bo) : headers['x-csrf-token'];
     const response = await handlePortal(
-      request('POST', '/portal/api/tasks/review-1/answers', { headers, body: answerBody }),
+      request('POST', '/portal/api/tasks/review-1/answers', {
+        headers: { ...headers, 'x-csrf-token': token },
+        body: answerBody,
+      }),
       ana,
       deps,
     );
@@ -127,7 +150,12 @@ describe('forgery', () => {
     expect((await answer(ana)).status).toBe(200);
   });
 
-  test('a give-back or decline form from elsewhere, or without the token, is refused', async () => {
+  test('a take, give-back or decline form from elsewhere, or without the token, is refused', async () => {
+    const forgedTake = request('POST', '/portal/tasks/review-1/claim', {
+      headers: { origin: 'https://evil.example.com' },
+      body: `csrf=${deps.forgery.tokenFor(bo)}`,
+    });
+    expect((await handlePortal(forgedTake, bo, deps)).status).toBe(403);
     const forged = request('POST', '/portal/tasks/review-1/decline', {
       headers: { origin: 'https://evil.example.com' },
       body: `csrf=${deps.forgery.tokenFor(ana)}`,
@@ -140,7 +168,7 @@ describe('forgery', () => {
 });
 
 describe('answers the portal cannot take', () => {
-  beforeEach(() => handlePortal(request('GET', '/portal/tasks/review-1'), ana, deps));
+  beforeEach(() => take(ana));
 
   test.each([
     ['not JSON', 'answer', 400],
@@ -158,8 +186,8 @@ test('give back: the task is open to others again; decline: never offered to thi
   const openFor = async (worker: WorkerIdentity) =>
     (JSON.parse((await handlePortal(request('GET', '/portal/api/tasks'), worker, deps)).body) as { waiting: number })
       .waiting;
-  await handlePortal(request('GET', '/portal/tasks/review-1'), ana, deps);
-  await handlePortal(request('GET', '/portal/tasks/review-1'), bo, deps);
+  await take(ana);
+  await take(bo);
   expect(await openFor(cy)).toBe(0);
   const released = await handlePortal(fromPortal(bo, 'POST', '/portal/tasks/review-1/release'), bo, deps);
   expect(released).toMatchObject({ status: 303, headers: { Location: '/portal' } });
@@ -167,12 +195,13 @@ test('give back: the task is open to others again; decline: never offered to thi
   expect(await openFor(bo)).toBe(1);
   await handlePortal(fromPortal(bo, 'POST', '/portal/tasks/review-1/decline'), bo, deps);
   expect(await openFor(bo)).toBe(0);
-  expect((await handlePortal(request('GET', '/portal/tasks/review-1'), bo, deps)).status).toBe(404);
+  expect((await open(bo)).status).toBe(404);
 });
 
 test('a template that does not render is a 500 page naming the error', async () => {
   deps = { ...deps, template: () => Promise.resolve('{% if %}') };
-  const page = await handlePortal(request('GET', '/portal/tasks/review-1'), ana, deps);
+  await take(ana);
+  const page = await open(ana);
   expect(page.status).toBe(500);
   expect(page.body).toContain('The task template did not render');
 });

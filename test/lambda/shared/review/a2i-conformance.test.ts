@@ -32,6 +32,7 @@ reviewPortConformance(async () => {
     advance: backend.advance,
     now: backend.now,
     answerAll: backend.answerAll,
+    announced: () => backend.ended.map((loop) => loop.name),
     close: async () => {
       client.destroy();
       server.closeAllConnections();

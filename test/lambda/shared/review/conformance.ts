@@ -19,6 +19,11 @@ export interface ConformanceBackend {
   now(): Date;
   /** As many workers as the loop needs answer it. */
   answerAll(name: string): Promise<void>;
+  /**
+   * The loops whose end the backend announced (its status-change events), in order, where the test can see them;
+   * the suite then checks that every end is announced, once, and nothing else.
+   */
+  announced?(): readonly string[];
   close(): Promise<void>;
 }
 
@@ -156,7 +161,20 @@ export function reviewPortConformance(setup: () => Promise<ConformanceBackend>):
     test.each(['describe', 'stop', 'delete'] as const)('%s of an unknown name is ResourceNotFound', async (call) => {
       expect(await failureKind(port[call]('never-started'))).toBe('ResourceNotFound');
     });
+
+    test.each(['describe', 'stop', 'delete'] as const)(
+      '%s of a name A2I refuses is a Validation error',
+      async (call) => {
+        expect(await failureKind(port[call]('Not_A_Name'))).toBe('Validation');
+      },
+    );
   });
+
+  /** Every loop in `names` was announced once (if the backend lets the test see it), and no other. */
+  function expectAnnounced(names: readonly string[]): void {
+    if (backend.announced === undefined) return;
+    expect([...backend.announced()].sort()).toEqual([...names].sort());
+  }
 
   describe('status transitions', () => {
     test('answered by every worker it needs: Completed, with its output.json; then only delete', async () => {
@@ -165,6 +183,8 @@ export function reviewPortConformance(setup: () => Promise<ConformanceBackend>):
       const loop = await port.describe('answered');
       expect(loop.status).toBe('Completed');
       expect(loop.outputUri).toMatch(/^s3:\/\/[^/]+\/.+\/answered\/output\.json$/);
+      expect(await port.describe('answered')).toEqual(loop);
+      expectAnnounced(['answered']);
       expect(await failureKind(port.stop('answered'))).toBe('Validation');
       await port.delete('answered');
       expect(await failureKind(port.describe('answered'))).toBe('ResourceNotFound');
@@ -183,6 +203,7 @@ export function reviewPortConformance(setup: () => Promise<ConformanceBackend>):
         expect.objectContaining({ name: 'late', status: 'Failed', failureReason: loop.failureReason }),
       ]);
       expect(await failureKind(port.stop('late'))).toBe('Validation');
+      expectAnnounced(['late']);
       await port.delete('late');
     });
 
@@ -190,6 +211,8 @@ export function reviewPortConformance(setup: () => Promise<ConformanceBackend>):
       await port.start({ name: 'late-listed', input: input('x') });
       backend.advance(backend.availabilityLifetimeSeconds + 1);
       expect((await port.list({})).loops).toEqual([expect.objectContaining({ status: 'Failed' })]);
+      expect((await port.list({})).loops).toEqual([expect.objectContaining({ status: 'Failed' })]);
+      expectAnnounced(['late-listed']);
     });
 
     test('stop: Stopping, then Stopped; stopped only once; deleted only once ended', async () => {
@@ -199,6 +222,7 @@ export function reviewPortConformance(setup: () => Promise<ConformanceBackend>):
       expect(['Stopping', 'Stopped']).toContain((await port.describe('halt')).status);
       backend.advance(STOP_SETTLES_SECONDS);
       expect((await port.describe('halt')).status).toBe('Stopped');
+      expectAnnounced(['halt']);
       expect(await failureKind(port.stop('halt'))).toBe('Validation');
       await port.delete('halt');
       expect(await failureKind(port.describe('halt'))).toBe('ResourceNotFound');
@@ -210,6 +234,25 @@ export function reviewPortConformance(setup: () => Promise<ConformanceBackend>):
       await expect(backend.answerAll('stopped')).rejects.toThrow();
       backend.advance(backend.availabilityLifetimeSeconds + STOP_SETTLES_SECONDS);
       expect((await port.describe('stopped')).status).toBe('Stopped');
+      expectAnnounced(['stopped']);
+    });
+
+    test('a loop in progress is announced by nothing: not by describe, list, or time short of its end', async () => {
+      await port.start({ name: 'open', input: input('x') });
+      backend.advance(backend.availabilityLifetimeSeconds - 1);
+      await port.describe('open');
+      await port.list({});
+      expectAnnounced([]);
+    });
+
+    test('once a loop has ended, starting it again with the same input is a Conflict', async () => {
+      await port.start({ name: 'over', input: input('x') });
+      await port.stop('over');
+      backend.advance(STOP_SETTLES_SECONDS);
+      expect(await failureKind(port.start({ name: 'over', input: input('x') }))).toBe('Conflict');
+      await port.start({ name: 'done', input: input('x') });
+      await backend.answerAll('done');
+      expect(await failureKind(port.start({ name: 'done', input: input('x') }))).toBe('Conflict');
     });
   });
 

@@ -1,8 +1,9 @@
 /**
  * A task-based backend for the conformance suite: two flow definitions' review ports over one store, the workers'
- * side of the same loops, and a clock the test moves. Output documents land in `outputs`.
+ * side of the same loops, and a clock the test moves. Output documents land in `outputs`, announced ends in `ended`.
  */
 import type { TaskStore } from '../../../../lambda/shared/review/task-store';
+import { TaskLoops } from '../../../../lambda/shared/review/task-loops';
 import { TaskReviewPort } from '../../../../lambda/shared/review/task-port';
 import type { FlowSettings, LoopRecord } from '../../../../lambda/shared/review/tasks';
 import { WorkerTasks } from '../../../../lambda/shared/review/worker-tasks';
@@ -21,6 +22,7 @@ export function flowSettings(name: string): FlowSettings {
 
 export interface TaskBackend {
   readonly flow: FlowSettings;
+  readonly loops: TaskLoops;
   readonly port: TaskReviewPort;
   readonly otherFlow: TaskReviewPort;
   readonly workers: WorkerTasks;
@@ -36,26 +38,25 @@ export function taskBackend(store: TaskStore, start = new Date('2026-11-21T10:00
   const now = () => new Date(time);
   const outputs = new Map<string, string>();
   const ended: LoopRecord[] = [];
-  const onEnded = (loop: LoopRecord) => {
-    ended.push(loop);
-    return Promise.resolve();
-  };
   const flow = flowSettings('sentiment-review-0a1b2c3d');
-  const workers = new WorkerTasks({
-    store,
-    flow,
-    onEnded,
+  const loops = new TaskLoops(store, {
     now,
     identityIssuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_test',
+    announceEnd: (loop) => {
+      ended.push(loop);
+      return Promise.resolve();
+    },
     writeOutput: ({ bucket, key }, document) => {
       outputs.set(`s3://${bucket}/${key}`, document);
       return Promise.resolve();
     },
   });
+  const workers = new WorkerTasks(loops);
   return {
     flow,
-    port: new TaskReviewPort({ store, flow, onEnded, now }),
-    otherFlow: new TaskReviewPort({ store, flow: flowSettings('other-review-4e5f6a7b'), onEnded, now }),
+    loops,
+    port: new TaskReviewPort(loops, flow),
+    otherFlow: new TaskReviewPort(loops, flowSettings('other-review-4e5f6a7b')),
     workers,
     outputs,
     ended,

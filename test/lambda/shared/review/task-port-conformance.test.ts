@@ -13,6 +13,7 @@ describe('TaskReviewPort on the memory store', () => {
     return Promise.resolve({
       ...backend,
       availabilityLifetimeSeconds: backend.flow.taskAvailabilityLifetimeSeconds,
+      announced: () => backend.ended.map((loop) => loop.name),
       close: () => Promise.resolve(),
     });
   });
@@ -25,6 +26,7 @@ describe("TaskReviewPort on local mode's file store", () => {
     return Promise.resolve({
       ...backend,
       availabilityLifetimeSeconds: backend.flow.taskAvailabilityLifetimeSeconds,
+      announced: () => backend.ended.map((loop) => loop.name),
       close: () => fs.promises.rm(dir, { recursive: true, force: true }),
     });
   });

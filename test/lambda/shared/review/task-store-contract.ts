@@ -57,16 +57,22 @@ export function taskStoreContract(open: () => Promise<{ store: TaskStore; close:
     expect(wins.filter(Boolean)).toHaveLength(1);
   });
 
-  test('open loops by deadline: Stopping ones, then InProgress ones due by then, soonest first', async () => {
+  test('pending loops: every loop with a step due by then, soonest due first', async () => {
     const lifetime = FLOW.taskAvailabilityLifetimeSeconds;
+    const by = (seconds: number) => new Date(T0 + (lifetime + seconds) * 1_000);
     await store.putIfAbsent(loop('late', 20));
     await store.putIfAbsent(loop('soon', 10));
-    await store.putIfAbsent({ ...loop('stopping', 30), status: 'Stopping' });
-    await store.putIfAbsent({ ...loop('done', 0), status: 'Completed' });
-    const by = (seconds: number) => new Date(T0 + (lifetime + seconds) * 1_000);
-    expect((await store.listOpenByDeadline(by(15), 10)).map((l) => l.name)).toEqual(['stopping', 'soon']);
-    expect((await store.listOpenByDeadline(by(25), 10)).map((l) => l.name)).toEqual(['stopping', 'soon', 'late']);
-    expect((await store.listOpenByDeadline(by(25), 2)).map((l) => l.name)).toEqual(['stopping', 'soon']);
+    await store.putIfAbsent({ ...loop('stopping', 30), status: 'Stopping', stoppedAt: by(-100).toISOString() });
+    await store.putIfAbsent({ ...loop('ended', 0), status: 'Completed', endedAt: by(-50).toISOString() });
+    await store.putIfAbsent({
+      ...loop('announced', 0),
+      status: 'Completed',
+      endedAt: by(-60).toISOString(),
+      endAnnounced: true,
+    });
+    expect((await store.listPending(by(15), 10)).map((l) => l.name)).toEqual(['stopping', 'ended', 'soon']);
+    expect((await store.listPending(by(25), 10)).map((l) => l.name)).toEqual(['stopping', 'ended', 'soon', 'late']);
+    expect((await store.listPending(by(25), 2)).map((l) => l.name)).toEqual(['stopping', 'ended']);
   });
 
   test("by creation time: one flow definition's loops, filtered, in pages that do not repeat", async () => {

@@ -10,7 +10,12 @@ import {
   claimTask,
   declineTask,
   isEnded,
+  completeLoop,
+  dueAt,
+  isAnswered,
   isOpenFor,
+  isPending,
+  markAnnounced,
   outputDocument,
   outputLocation,
   releaseTask,
@@ -85,12 +90,16 @@ describe('starting', () => {
 });
 
 describe('working on a loop', () => {
-  test('two workers take and answer its tasks; the second answer completes it, with output.json due', () => {
+  test('two workers take and answer its tasks; with the second answer it is answered, then Completed', () => {
     let loop = claimTask(fresh(), ana, at(10));
     loop = claimTask(loop, bo, at(20));
-    loop = answerTask(loop, ana, { sentiment: { label: '0' } }, FLOW, at(40));
-    expect(loop.status).toBe('InProgress');
-    loop = answerTask(loop, bo, { sentiment: { label: '1' } }, FLOW, at(80));
+    loop = answerTask(loop, ana, { sentiment: { label: '0' } }, at(40));
+    expect(isAnswered(loop)).toBe(false);
+    loop = answerTask(loop, bo, { sentiment: { label: '1' } }, at(80));
+    expect(loop).toMatchObject({ status: 'InProgress', claims: [] });
+    expect(isAnswered(loop)).toBe(true);
+    expect(dueAt(loop)).toBe('2026-11-21T10:01:20.000Z');
+    loop = completeLoop(loop, at(81));
     expect(loop).toMatchObject({
       status: 'Completed',
       outputUri: 's3://output-bucket/a2i-results/sentiment-review-0a1b2c3d/2026/11/21/10/00/00/loop-1/output.json',
@@ -128,13 +137,13 @@ describe('working on a loop', () => {
   });
 
   test('an answer needs a live claim: none, or one past the time limit, is a Validation error', () => {
-    expect(kindOf(() => answerTask(fresh(), ana, {}, FLOW, at(1)))).toBe('Validation');
+    expect(kindOf(() => answerTask(fresh(), ana, {}, at(1)))).toBe('Validation');
     const claimed = claimTask(fresh(), ana, at(0));
-    expect(kindOf(() => answerTask(claimed, ana, {}, FLOW, at(301)))).toBe('Validation');
+    expect(kindOf(() => answerTask(claimed, ana, {}, at(301)))).toBe('Validation');
   });
 
   test('a worker who answered or declined is not offered the task again', () => {
-    const answered = answerTask(claimTask(fresh(), ana, at(0)), ana, {}, FLOW, at(1));
+    const answered = answerTask(claimTask(fresh(), ana, at(0)), ana, {}, at(1));
     expect(isOpenFor(answered, ana)).toBe(false);
     expect(kindOf(() => claimTask(answered, ana, at(2)))).toBe('Conflict');
     const declined = declineTask(claimTask(fresh(), bo, at(0)), bo);
@@ -149,13 +158,42 @@ describe('working on a loop', () => {
   });
 });
 
+describe('the end of a loop', () => {
+  const answered = () => answerTask(claimTask(fresh({ ...FLOW, taskCount: 1 }), ana, at(0)), ana, {}, at(10));
+
+  test('an answered loop is past the reach of time and stop: it only completes', () => {
+    const loop = answered();
+    expect(settle(loop, at(999_999))).toBe(loop);
+    expect(kindOf(() => stopLoop(loop, at(20)))).toBe('Validation');
+    expect(kindOf(() => claimTask(loop, bo, at(20)))).toBe('Conflict');
+    expect(completeLoop(completeLoop(loop, at(30)), at(40)).endedAt).toBe('2026-11-21T10:00:30.000Z');
+    expect(kindOf(() => completeLoop(fresh(), at(30)))).toBe('Validation');
+  });
+
+  test('an ended loop is pending until its end is announced, due from when it ended', () => {
+    const completed = completeLoop(answered(), at(30));
+    expect(isPending(completed)).toBe(true);
+    expect(dueAt(completed)).toBe('2026-11-21T10:00:30.000Z');
+    expect(isPending(markAnnounced(completed))).toBe(false);
+    expect(isPending(fresh())).toBe(true);
+    expect(dueAt(fresh())).toBe('2026-11-21T11:00:00.000Z');
+  });
+
+  test('starting it again with the same input once it ended is a Conflict', () => {
+    const request = { name: 'loop-1', input: { taskObject: 'It is okay' } };
+    expect(kindOf(() => startLoop(stopLoop(fresh(), at(1)), request, FLOW, at(5)))).toBe('Conflict');
+    expect(kindOf(() => startLoop(fresh(), request, FLOW, at(3_600)))).toBe('Conflict');
+    expect(startLoop(answered(), request, FLOW, at(20)).created).toBe(false);
+  });
+});
+
 describe('time and stopping', () => {
   test('an unfinished loop past its availability fails Expired, and takes no claim or answer', () => {
     const claimed = claimTask(fresh(), ana, at(3_300));
     const expired = settle(claimed, at(3_600));
     expect(expired).toMatchObject({ status: 'Failed', failureCode: 'Expired', claims: [] });
     expect(kindOf(() => claimTask(claimed, bo, at(3_601)))).toBe('Validation');
-    expect(kindOf(() => answerTask(claimed, ana, {}, FLOW, at(3_601)))).toBe('Validation');
+    expect(kindOf(() => answerTask(claimed, ana, {}, at(3_601)))).toBe('Validation');
   });
 
   test('stop: only InProgress; Stopping, then Stopped after a moment; claims end at once', () => {
@@ -173,7 +211,7 @@ describe('time and stopping', () => {
 });
 
 test("output.json's key is A2I's: prefix, flow definition, creation time (UTC), loop", () => {
-  expect(outputLocation(fresh(), { s3OutputPath: 's3://bucket/deep/prefix/' })).toEqual({
+  expect(outputLocation(fresh({ ...FLOW, s3OutputPath: 's3://bucket/deep/prefix/' }))).toEqual({
     bucket: 'bucket',
     key: 'deep/prefix/sentiment-review-0a1b2c3d/2026/11/21/10/00/00/loop-1/output.json',
     uri: 's3://bucket/deep/prefix/sentiment-review-0a1b2c3d/2026/11/21/10/00/00/loop-1/output.json',
@@ -183,18 +221,18 @@ test("output.json's key is A2I's: prefix, flow definition, creation time (UTC), 
 describe('property', () => {
   type Action =
     | { kind: 'claim' | 'answer' | 'release' | 'decline'; worker: number }
-    | { kind: 'stop' }
+    | { kind: 'stop' | 'complete' }
     | { kind: 'wait'; seconds: number };
   const action: fc.Arbitrary<Action> = fc.oneof(
     fc.record({
       kind: fc.constantFrom('claim', 'answer', 'release', 'decline'),
       worker: fc.integer({ min: 0, max: 4 }),
     }),
-    fc.constant({ kind: 'stop' as const }),
+    fc.constantFrom({ kind: 'stop' as const }, { kind: 'complete' as const }),
     fc.record({ kind: fc.constant('wait' as const), seconds: fc.integer({ min: 0, max: 2_000 }) }),
   );
 
-  test('no loop gets more answers than its TaskCount, nor a claim or answer once it ended', () => {
+  test('no loop gets more answers than its TaskCount, nor a claim or answer once it ended, nor loses its answers', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 3 }), fc.array(action, { maxLength: 40 }), (taskCount, actions) => {
         const flow = { ...FLOW, taskCount, taskTimeLimitSeconds: 600, taskAvailabilityLifetimeSeconds: 3_000 };
@@ -207,18 +245,20 @@ describe('property', () => {
           }
           const now = at(seconds);
           const ended = isEnded(settle(loop, now)) || settle(loop, now).status === 'Stopping';
-          const worker = step.kind === 'stop' ? ana : { id: `w${step.worker}` };
+          const worker = 'worker' in step ? { id: `w${step.worker}` } : ana;
           try {
             const next =
               step.kind === 'claim'
                 ? claimTask(loop, worker, now)
                 : step.kind === 'answer'
-                  ? answerTask(loop, worker, { label: 'x' }, flow, now)
+                  ? answerTask(loop, worker, { label: 'x' }, now)
                   : step.kind === 'release'
                     ? releaseTask(loop, worker)
                     : step.kind === 'decline'
                       ? declineTask(loop, worker)
-                      : stopLoop(loop, now);
+                      : step.kind === 'complete'
+                        ? completeLoop(settle(loop, now), now)
+                        : stopLoop(loop, now);
             if (ended && (step.kind === 'claim' || step.kind === 'answer')) {
               throw new Error(`a ${step.kind} was accepted after the loop ended`);
             }
@@ -231,7 +271,9 @@ describe('property', () => {
           expect(current.answers.length + current.claims.length).toBeLessThanOrEqual(taskCount);
           expect(new Set(current.answers.map((a) => a.workerId)).size).toBe(current.answers.length);
           if (current.status !== 'InProgress') expect(current.claims).toEqual([]);
-          expect(current.status === 'Completed').toBe(current.answers.length === taskCount);
+          // All the answers it needs: answered or Completed, never expired or stopped; Completed only then.
+          if (current.answers.length === taskCount) expect(['InProgress', 'Completed']).toContain(current.status);
+          if (current.status === 'Completed') expect(current.answers).toHaveLength(taskCount);
         }
       }),
       { numRuns: 500 },

@@ -1,0 +1,69 @@
+/** Local mode's queues keep what they accepted: a restart delivers what was not handled, failures end in dead letters. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { SQSEvent } from 'aws-lambda';
+import { LocalQueue } from '../../local/sqs-emulator';
+import { eventually } from './start';
+
+const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'queue-'));
+const silent = () => undefined;
+
+test('a message accepted before a restart is delivered after it, once handled it is gone', async () => {
+  const root = dir();
+  const folder = path.join(root, 'events');
+  const before = new LocalQueue(
+    'arn:q',
+    { handler: () => Promise.resolve({ batchItemFailures: [] }), maxReceiveCount: 3, delayMs: 60_000 },
+    folder,
+    path.join(root, 'dead.jsonl'),
+    silent,
+  );
+  before.send('{"review":1}');
+  before.close();
+
+  const received: SQSEvent[] = [];
+  const after = new LocalQueue(
+    'arn:q',
+    {
+      handler: (event) => {
+        received.push(event);
+        return Promise.resolve({ batchItemFailures: [] });
+      },
+      maxReceiveCount: 3,
+      delayMs: 5,
+    },
+    folder,
+    path.join(root, 'dead.jsonl'),
+    silent,
+  );
+  await eventually(() => expect(received).toHaveLength(1));
+  expect(received[0].Records[0].body).toBe('{"review":1}');
+  await eventually(() => expect(fs.readdirSync(folder)).toEqual([]));
+  after.close();
+});
+
+test('a message that keeps failing moves to the dead-letter file after maxReceiveCount receives', async () => {
+  const root = dir();
+  let receives = 0;
+  const queue = new LocalQueue(
+    'arn:q',
+    {
+      handler: (event) => {
+        receives++;
+        return Promise.resolve({ batchItemFailures: [{ itemIdentifier: event.Records[0].messageId }] });
+      },
+      maxReceiveCount: 3,
+      delayMs: 5,
+    },
+    path.join(root, 'events'),
+    path.join(root, 'dead.jsonl'),
+    silent,
+  );
+  queue.send('{"review":2}');
+  await eventually(() => expect(fs.existsSync(path.join(root, 'dead.jsonl'))).toBe(true));
+  expect(receives).toBe(3);
+  expect(JSON.parse(fs.readFileSync(path.join(root, 'dead.jsonl'), 'utf8'))).toMatchObject({ body: '{"review":2}' });
+  expect(fs.readdirSync(path.join(root, 'events'))).toEqual([]);
+  queue.close();
+});
