@@ -3,9 +3,12 @@
  * new calls when too little is left, give every call an abort signal that fires before the end, and answer (or
  * report unfinished messages) before Lambda cuts them off.
  */
+import { setMaxListeners } from 'node:events';
 import type { Context } from 'aws-lambda';
 
 export class Deadline {
+  private aborts?: AbortSignal;
+
   private constructor(
     private readonly endsAt: number,
     private readonly now: () => number,
@@ -44,9 +47,17 @@ export class Deadline {
     return new Deadline(this.endsAt - marginMs, this.now);
   }
 
-  /** Aborts when the deadline passes (at once when it has passed). */
+  /**
+   * Aborts when the deadline passes (at once when it has passed). One signal per deadline, shared by every call
+   * under it: a timer per call costs more CPU than the rest of the handler's own work per item. Each call adds and
+   * removes its own listeners, so the count is not bounded by a fixed number.
+   */
   signal(): AbortSignal {
-    return AbortSignal.timeout(Math.max(0, this.remainingMs()));
+    if (this.aborts === undefined) {
+      this.aborts = AbortSignal.timeout(Math.max(0, this.remainingMs()));
+      setMaxListeners(0, this.aborts);
+    }
+    return this.aborts;
   }
 }
 

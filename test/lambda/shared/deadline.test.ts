@@ -1,4 +1,5 @@
 /** Deadlines: phases that end earlier, and work that cannot outlast its signal. */
+import { spawnSync } from 'node:child_process';
 import { Deadline, untilAborted } from '../../../lambda/shared/deadline';
 
 describe('Deadline', () => {
@@ -11,6 +12,30 @@ describe('Deadline', () => {
     now = 3_500;
     expect(deadline.within(500)).toBe(true);
     expect(deadline.before(1_000).within(0)).toBe(true);
+  });
+
+  test('every call under one deadline shares one signal, which fires when the deadline passes', async () => {
+    const deadline = Deadline.in(30);
+    const signal = deadline.signal();
+    expect(deadline.signal()).toBe(signal);
+    expect(deadline.before(10).signal()).not.toBe(signal);
+    expect(signal.aborted).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(signal.aborted).toBe(true);
+  });
+
+  test('a batch of 100 calls listening to one signal is not reported as a leak', () => {
+    // In a process of its own: Node warns on the real process, which Jest's sandbox does not see.
+    const script = `
+      const { Deadline } = require(${JSON.stringify(require.resolve('../../../lambda/shared/deadline'))});
+      const signal = Deadline.in(1_000).signal();
+      for (let i = 0; i < 100; i++) signal.addEventListener('abort', () => undefined);
+      setTimeout(() => undefined, 20);`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toContain('MaxListenersExceededWarning');
   });
 });
 
