@@ -30,6 +30,18 @@ export interface HandlerFunctionProps {
 }
 
 /**
+ * How every handler is bundled (also what `npm run bench` measures). Source maps without the sources in them: the
+ * stack traces name our files and lines, and the map is a fraction of the size to load.
+ */
+export const BUNDLING = {
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  target: 'node24',
+  externalModules: [] as string[],
+} as const;
+
+/**
  * The one place for this project's Lambda defaults: Node.js 24 on arm64, bundled locally by esbuild (AWS SDK
  * included, so the deployed code runs the versions the tests ran), source maps, and an explicit log group.
  */
@@ -56,12 +68,7 @@ export class HandlerFunction extends nodejs.NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        externalModules: [],
-      },
+      bundling: BUNDLING,
     });
   }
 }

@@ -26,6 +26,11 @@ function offlineEnv(): NodeJS.ProcessEnv {
   };
 }
 
+interface SourceMap {
+  readonly sources: string[];
+  readonly sourcesContent?: (string | null)[];
+}
+
 async function synth(context: string[]) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-synth-'));
   const args = [
@@ -45,8 +50,12 @@ async function synth(context: string[]) {
   const templates = Object.fromEntries(
     stacks.map((file) => [file, fs.readFileSync(path.join(outdir, file), 'utf8')] as [string, string]),
   );
+  const sourceMaps = fs
+    .readdirSync(outdir)
+    .filter((entry) => fs.existsSync(path.join(outdir, entry, 'index.js.map')))
+    .map((entry) => JSON.parse(fs.readFileSync(path.join(outdir, entry, 'index.js.map'), 'utf8')) as SourceMap);
   fs.rmSync(outdir, { recursive: true, force: true });
-  return { ...result, report, stacks, templates };
+  return { ...result, report, stacks, templates, sourceMaps };
 }
 
 const existing = synth(['endpointName=sentiment-endpoint']);
@@ -78,6 +87,15 @@ test("workerEmails given as a JSON list on the command line invites each address
     .map((resource) => resource.Properties.Username)
     .sort();
   expect(users).toEqual(['ana@example.com', 'bo@example.com']);
+}, 240_000);
+
+test('every Lambda bundle maps to our source files without carrying their text', async () => {
+  const { sourceMaps } = await existing;
+  expect(sourceMaps.length).toBeGreaterThanOrEqual(5);
+  for (const map of sourceMaps) {
+    expect(map.sources.some((source) => source.includes('lambda/'))).toBe(true);
+    expect(map.sourcesContent ?? []).toEqual([]);
+  }
 }, 240_000);
 
 test('cdk synth with bad context exits 1 and prints the problem, not a stack trace', async () => {
