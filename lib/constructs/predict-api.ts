@@ -14,6 +14,13 @@ import type { ModelEndpoint } from './model-endpoint';
 import type { IReviewBackend } from './review/review-backend';
 import { ReviewStartRetry } from './review-start-retry';
 
+/**
+ * About 0.58 vCPU: the SDK work of a batch with 100 reviews (signing and sending 101 calls, CPU-bound) takes about
+ * 40 ms instead of about 80 ms at 512 MB, while the time spent waiting for the model costs only twice as much as at
+ * 512 MB. Measured in BENCHMARKS.md.
+ */
+export const PREDICT_MEMORY_MB = 1024;
+
 export interface PredictApiProps {
   readonly endpoint: ModelEndpoint;
   /** Where reviews start, and where GET /loops reads them and their answers. */
@@ -76,7 +83,8 @@ export class PredictApi extends Construct {
       handlerDir: HANDLERS.predict,
       description: 'POST /predict: batch inference and human loops for low-confidence predictions',
       timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS.predict),
-      memorySize: 512,
+      // CPU grows with memory (1,769 MB is one vCPU), and a batch's SDK calls are CPU-bound: see README, "Sizing".
+      memorySize: PREDICT_MEMORY_MB,
       environment: {
         ...props.reviews.handlerEnvironment,
         [ENV.endpointName]: props.endpoint.endpointName,
