@@ -93,13 +93,15 @@ export function pageByCreationTime(
   };
 }
 
-function encodeCursor(loop: LoopRecord): string {
+/** A page cursor naming the page's last loop by creation time and name. */
+export function encodeCursor(loop: Pick<LoopRecord, 'createdAt' | 'name'>): string {
   return Buffer.from(JSON.stringify({ createdAt: loop.createdAt, name: loop.name })).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { createdAt: string; name: string } {
+/** The creation time and name a cursor names; a CursorError when this store did not give it. */
+export function decodeCursor(cursor: string): { createdAt: string; name: string } {
   const value = parseJson(Buffer.from(cursor, 'base64url').toString('utf8')) as { createdAt?: unknown; name?: unknown };
-  if (typeof value?.createdAt !== 'string' || typeof value.name !== 'string')
+  if (typeof value?.createdAt !== 'string' || typeof value.name !== 'string' || value.name === '')
     throw new CursorError('NextToken is not a token this backend gave');
   return { createdAt: value.createdAt, name: value.name };
 }

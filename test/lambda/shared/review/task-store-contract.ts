@@ -75,6 +75,19 @@ export function taskStoreContract(open: () => Promise<{ store: TaskStore; close:
     expect((await store.listPending(by(25), 2)).map((l) => l.name)).toEqual(['stopping', 'ended']);
   });
 
+  test('a loop leaves the pending list once its end is announced, and a new step puts it back in due order', async () => {
+    const lifetime = FLOW.taskAvailabilityLifetimeSeconds;
+    const later = new Date(T0 + (lifetime + 100) * 1_000);
+    const first = loop('a', 0);
+    await store.putIfAbsent(first);
+    await store.putIfAbsent(loop('b', 5));
+    const ended = { ...first, status: 'Completed' as const, endedAt: new Date(T0 + 10_000).toISOString(), version: 1 };
+    await store.replace(ended, 0);
+    expect((await store.listPending(later, 10)).map((l) => l.name)).toEqual(['a', 'b']);
+    await store.replace({ ...ended, endAnnounced: true, version: 2 }, 1);
+    expect((await store.listPending(later, 10)).map((l) => l.name)).toEqual(['b']);
+  });
+
   test("by creation time: one flow definition's loops, filtered, in pages that do not repeat", async () => {
     for (const [name, at] of [
       ['c', 2],
@@ -96,6 +109,24 @@ export function taskStoreContract(open: () => Promise<{ store: TaskStore; close:
       before: new Date(T0 + 3_000),
     });
     expect(bounded.loops.map((l) => l.name)).toEqual(['c', 'b']);
+  });
+
+  test("a cursor naming another flow definition's loop pages only this flow definition's loops", async () => {
+    await store.putIfAbsent(loop('mine', 0));
+    await store.putIfAbsent(loop('theirs-1', 1, OTHER));
+    await store.putIfAbsent(loop('theirs-2', 2, OTHER));
+    const theirs = await store.listByCreationTime({
+      flowDefinitionArn: OTHER.flowDefinitionArn,
+      ascending: true,
+      limit: 1,
+    });
+    const mixed = await store.listByCreationTime({
+      flowDefinitionArn: FLOW.flowDefinitionArn,
+      ascending: false,
+      limit: 5,
+      cursor: theirs.cursor,
+    });
+    expect(mixed.loops.map((l) => l.name)).toEqual(['mine']);
   });
 
   test('a cursor it did not give is a CursorError', async () => {

@@ -1,0 +1,195 @@
+/**
+ * The task store on DynamoDB (the self-hosted backend on AWS, and local mode through dynalite): one item per loop,
+ * every change a conditional write on the version the writer read, reads of one loop strongly consistent. The two
+ * listings read indexes (common/task-table.ts), which are eventually consistent: a listing can show a loop as it was
+ * a moment ago, which is why every change goes through `changeLoop` (task-store.ts) and reads the loop again first.
+ */
+import type { AttributeValue, DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
+import { TASK_TABLE } from '../../../common/task-table';
+import type { CreationTimeQuery, TaskStore } from './task-store';
+import { CursorError, decodeCursor, encodeCursor } from './task-store';
+import type { LoopRecord } from './tasks';
+import { dueAt, isPending } from './tasks';
+
+type Item = Record<string, AttributeValue>;
+
+const { key, version, record, byCreation, byDue } = TASK_TABLE;
+/** Sorts after every name: an index key `<time>#<name>` with it is past every loop of that time. */
+const AFTER_EVERY_NAME = '#\uffff';
+
+export class DynamoTaskStore implements TaskStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(name: string): Promise<LoopRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: { [key]: { S: name } }, ConsistentRead: true }),
+    );
+    return Item === undefined ? undefined : loopOf(Item);
+  }
+
+  putIfAbsent(loop: LoopRecord): Promise<boolean> {
+    return this.conditionally(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: itemOf(loop),
+        ConditionExpression: 'attribute_not_exists(#key)',
+        ExpressionAttributeNames: { '#key': key },
+      }),
+    );
+  }
+
+  replace(loop: LoopRecord, expectedVersion: number): Promise<boolean> {
+    return this.conditionally(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: itemOf(loop),
+        ConditionExpression: '#version = :expected',
+        ExpressionAttributeNames: { '#version': version },
+        ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
+      }),
+    );
+  }
+
+  delete(name: string, expectedVersion: number): Promise<boolean> {
+    return this.conditionally(
+      new DeleteItemCommand({
+        TableName: this.tableName,
+        Key: { [key]: { S: name } },
+        ConditionExpression: '#version = :expected',
+        ExpressionAttributeNames: { '#version': version },
+        ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
+      }),
+    );
+  }
+
+  async listPending(before: Date, limit: number): Promise<LoopRecord[]> {
+    const loops: LoopRecord[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: byDue.indexName,
+          KeyConditionExpression: '#pending = :pending AND #due <= :by',
+          ExpressionAttributeNames: { '#pending': byDue.partitionKey, '#due': byDue.sortKey },
+          ExpressionAttributeValues: {
+            ':pending': { S: TASK_TABLE.pendingValue },
+            ':by': { S: `${before.toISOString()}${AFTER_EVERY_NAME}` },
+          },
+          Limit: limit - loops.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      loops.push(...(page.Items ?? []).map(loopOf));
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined && loops.length < limit);
+    return loops;
+  }
+
+  async listByCreationTime(
+    query: CreationTimeQuery,
+  ): Promise<{ readonly loops: LoopRecord[]; readonly cursor?: string }> {
+    const range = creationRange(query);
+    // One more than the page: a cursor only when another page has loops, as the other stores give it.
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: byCreation.indexName,
+      KeyConditionExpression: `#flow = :flow${range.condition}`,
+      ExpressionAttributeNames: {
+        '#flow': byCreation.partitionKey,
+        ...(range.condition ? { '#created': byCreation.sortKey } : {}),
+      },
+      ExpressionAttributeValues: { ':flow': { S: query.flowDefinitionArn }, ...range.values },
+      ScanIndexForward: query.ascending,
+      ExclusiveStartKey: query.cursor === undefined ? undefined : startKey(query.cursor, query.flowDefinitionArn),
+    };
+    const loops: LoopRecord[] = [];
+    let start = input.ExclusiveStartKey;
+    do {
+      const page = await this.queryPage({ ...input, ExclusiveStartKey: start, Limit: query.limit + 1 - loops.length });
+      loops.push(...(page.Items ?? []).map(loopOf));
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined && loops.length <= query.limit);
+    const pageLoops = loops.slice(0, query.limit);
+    const last = pageLoops.at(-1);
+    return {
+      loops: pageLoops,
+      cursor: loops.length > query.limit && last !== undefined ? encodeCursor(last) : undefined,
+    };
+  }
+
+  private async queryPage(input: QueryCommandInput) {
+    try {
+      return await this.client.send(new QueryCommand(input));
+    } catch (error) {
+      // A start key outside the query's range: a cursor of another query, or made up.
+      if (input.ExclusiveStartKey !== undefined && (error as Error).name === 'ValidationException')
+        throw new CursorError('NextToken is not a token this backend gave');
+      throw error;
+    }
+  }
+
+  private async conditionally(command: PutItemCommand | DeleteItemCommand): Promise<boolean> {
+    try {
+      await this.client.send(command as PutItemCommand);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
+
+function itemOf(loop: LoopRecord): Item {
+  return {
+    [key]: { S: loop.name },
+    [version]: { N: String(loop.version) },
+    [record]: { S: JSON.stringify(loop) },
+    [byCreation.partitionKey]: { S: loop.flowDefinitionArn },
+    [byCreation.sortKey]: { S: `${loop.createdAt}#${loop.name}` },
+    ...(isPending(loop)
+      ? {
+          [byDue.partitionKey]: { S: TASK_TABLE.pendingValue },
+          [byDue.sortKey]: { S: `${dueAt(loop)}#${loop.name}` },
+        }
+      : {}),
+  };
+}
+
+function loopOf(item: Item): LoopRecord {
+  const text = item[record]?.S;
+  if (text === undefined) throw new Error(`Task table item ${item[key]?.S ?? '?'} has no ${record}`);
+  return JSON.parse(text) as LoopRecord;
+}
+
+/** The key condition on creation time: after and before are both exclusive. */
+function creationRange(query: CreationTimeQuery): { condition: string; values: Item } {
+  const after = query.after && { S: `${query.after.toISOString()}${AFTER_EVERY_NAME}` };
+  // `<time>#` sorts before every `<time>#<name>`: loops created at `before` are out.
+  const before = query.before && { S: `${query.before.toISOString()}#` };
+  if (after && before)
+    return { condition: ' AND #created BETWEEN :after AND :before', values: { ':after': after, ':before': before } };
+  if (after) return { condition: ' AND #created > :after', values: { ':after': after } };
+  if (before) return { condition: ' AND #created < :before', values: { ':before': before } };
+  return { condition: '', values: {} };
+}
+
+/** Where the next page starts: after the cursor's loop, in the query's own flow definition whatever the cursor says. */
+function startKey(cursor: string, flowDefinitionArn: string): Item {
+  const { createdAt, name } = decodeCursor(cursor);
+  return {
+    [key]: { S: name },
+    [byCreation.partitionKey]: { S: flowDefinitionArn },
+    [byCreation.sortKey]: { S: `${createdAt}#${name}` },
+  };
+}
