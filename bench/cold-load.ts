@@ -13,8 +13,8 @@ import * as ts from 'typescript';
 import type { BuildOptions, Metafile } from 'esbuild';
 import { HANDLERS } from '../common/handlers';
 import { BUNDLING, LAMBDA_DIR } from '../lib/constructs/handler-function';
-import { alternate, ratio, spread, summarize, table } from './stats';
-import type { Summary } from './stats';
+import { alternate, pairedRatios, spread, summarize, table, target } from './stats';
+import type { Summary, Target } from './stats';
 
 export interface ColdLoadOptions {
   readonly rounds: number;
@@ -34,9 +34,11 @@ interface Measured {
   readonly baseline: Bundle;
   readonly oursMs: Summary;
   readonly baselineMs: Summary;
+  /** Ours over the baseline of the same round. */
+  readonly ratio: Summary;
 }
 
-export async function coldLoad(options: ColdLoadOptions): Promise<string> {
+export async function coldLoad(options: ColdLoadOptions): Promise<{ markdown: string; targets: Target[] }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cold-load-'));
   try {
     const measured: Measured[] = [];
@@ -71,6 +73,7 @@ export async function coldLoad(options: ColdLoadOptions): Promise<string> {
         baseline,
         oursMs: summarize(times.ours),
         baselineMs: summarize(times.baseline),
+        ratio: pairedRatios(times.ours, times.baseline),
       });
     }
     return report(measured, options);
@@ -165,26 +168,35 @@ function loadMs(file: string): number {
   return Number(run.stdout);
 }
 
-function report(measured: readonly Measured[], options: ColdLoadOptions): string {
+function report(measured: readonly Measured[], options: ColdLoadOptions): { markdown: string; targets: Target[] } {
   const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
-  const rows = measured.map(({ handler, clients, ours, baseline, oursMs, baselineMs }) => [
+  const rows = measured.map(({ handler, clients, ours, baseline, oursMs, baselineMs, ratio }) => [
     handler,
     clients.map((client) => client.replace('@aws-sdk/', '')).join(', ') || 'none',
     `${kb(ours.bytes)} + ${kb(ours.mapBytes)} map`,
     `${kb(baseline.bytes)} + ${kb(baseline.mapBytes)} map`,
     spread(oursMs, 'ms', 1),
     spread(baselineMs, 'ms', 1),
-    ratio(oursMs.median, baselineMs.median),
+    `${ratio.median.toFixed(2)}x (${ratio.min.toFixed(2)}-${ratio.max.toFixed(2)})`,
   ]);
-  return [
+  const targets = measured.map(({ handler, ratio }) =>
+    target(
+      `cold load of ${handler} / its SDK-only bundle`,
+      '<= 1.25x',
+      `${ratio.median.toFixed(2)}x`,
+      ratio.median <= 1.25,
+    ),
+  );
+  const markdown = [
     '### Cold load per Lambda',
     '',
     `Time to \`require\` the bundle in a fresh \`node --enable-source-maps\` process, median (min-max) of ${options.rounds} ` +
-      'alternating runs after one warm-up run. Baseline: a bundle that makes only the SDK clients named, as ours are made when they load: the client ' +
+      'alternating runs after one warm-up run; ratio: the median (min-max) of the ratios of the same run. Baseline: a bundle that makes only the SDK clients named, as ours are made when they load: the client ' +
       "classes our own files import, from the packages with code in the bundle (both from the bundle's metafile). " +
       "Bundles as the CDK app builds them, with the benchmark's " +
       'Node.js as the target.',
     '',
     table(['Lambda', 'SDK clients', 'bundle', 'SDK-only bundle', 'load', 'SDK-only load', 'ratio'], rows),
   ].join('\n');
+  return { markdown, targets };
 }

@@ -31,18 +31,35 @@ export async function startChild(
     if (line === undefined || line.done === true) throw new Error(`${script} exited (see its output above)`);
     return line.value.trim();
   };
-  const url = await nextLine();
+  const url = await withTimeout(nextLine(), START_TIMEOUT_MS, `${script} printed no URL`, () => child.kill('SIGKILL'));
   return {
     url,
     command: (line) => {
       child.stdin.write(`${line}\n`);
-      return nextLine();
+      return withTimeout(nextLine(), START_TIMEOUT_MS, `${script} did not answer ${line}`);
     },
     stop: async () => {
       child.stdin.end();
+      // A child that does not stop in time is killed: the benchmark never hangs on it.
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
       await exited;
+      clearTimeout(timer);
     },
   };
+}
+
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number, message: string, onTimeout?: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout?.();
+      reject(new Error(message));
+    }, ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Environment every benchmark process runs with: quiet handlers, no SDK version warning, no real credentials. */

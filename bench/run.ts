@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: every benchmark on loopback, one after another, with progress on stderr; then rewrites
- * BENCHMARKS.md with the tables. `npm run bench -- --rounds 7` measures more rounds (at least 5).
+ * BENCHMARKS.md with the tables and the targets they meet or miss. `npm run bench -- --rounds 7` measures more rounds
+ * (at least 5). A benchmark that fails is reported in the file in its place, and the command exits 1.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -11,8 +12,15 @@ import { buildTimes } from './build-times';
 import { coldLoad } from './cold-load';
 import { localServer } from './local-server';
 import { predictPath } from './predict-path';
+import type { Target } from './stats';
+import { table } from './stats';
 
 const MIN_ROUNDS = 5;
+
+interface Section {
+  readonly markdown: string;
+  readonly targets?: readonly Target[];
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rounds: { type: 'string', default: String(MIN_ROUNDS) } } });
@@ -23,26 +31,43 @@ async function main(): Promise<void> {
   const progress = (message: string) =>
     process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
 
-  const sections = [
-    await predictPath({ latencyMs: 20, rounds, sizes: [1, 10, 100], progress }),
+  const benchmarks: [string, () => Promise<Section>][] = [
+    ['Predict path', () => predictPath({ latencyMs: 20, rounds, sizes: [1, 10, 100], progress })],
     // Loading takes a fraction of a second and varies more than the rest: three times the runs.
-    await coldLoad({ rounds: rounds * 3, progress }),
-    await localServer({ rounds, secondsPerRound: 1.5, inFlight: 8, progress }),
-    buildTimes({ rounds: 1, progress }),
+    ['Cold load', () => coldLoad({ rounds: rounds * 3, progress })],
+    [
+      'Local server',
+      async () => ({ markdown: await localServer({ rounds, secondsPerRound: 1.5, inFlight: 8, progress }) }),
+    ],
+    ['Build and test times', () => Promise.resolve({ markdown: buildTimes({ rounds: 1, progress }) })],
   ];
+  const sections: Section[] = [];
+  let failed = false;
+  for (const [name, run] of benchmarks) {
+    try {
+      sections.push(await run());
+    } catch (error) {
+      failed = true;
+      const message = error instanceof Error ? error.message : String(error);
+      progress(`${name} failed: ${message}`);
+      sections.push({ markdown: `### ${name}\n\nFailed in this run: ${message.split('\n')[0]}` });
+    }
+  }
   const file = path.join(__dirname, '..', 'BENCHMARKS.md');
   const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   // Formatted as `prettier --check .` (part of npm test) expects.
   const style = (await resolveConfig(file)) ?? {};
   fs.writeFileSync(file, await format(document(sections, rounds, previous), { ...style, filepath: file }));
   progress(`wrote ${path.relative(process.cwd(), file)}`);
+  if (failed) process.exitCode = 1;
 }
 
-/** The measured tables, under a header that says how and where they were made; the analysis section is kept. */
-function document(sections: readonly string[], rounds: number, previous: string): string {
+/** The measured tables and the targets, under a header that says how and where; the analysis section is kept. */
+function document(sections: readonly Section[], rounds: number, previous: string): string {
   const cpus = os.cpus();
   const command = rounds === MIN_ROUNDS ? 'npm run bench' : `npm run bench -- --rounds ${rounds}`;
   const analysis = previous.includes(ANALYSIS) ? previous.slice(previous.indexOf(ANALYSIS)) : `${ANALYSIS}\n`;
+  const targets = sections.flatMap((section) => section.targets ?? []);
   return [
     '# Benchmarks',
     '',
@@ -53,7 +78,16 @@ function document(sections: readonly string[], rounds: number, previous: string)
     '',
     '<!-- Everything from here to the analysis is written by bench/run.ts. -->',
     '',
-    ...sections.flatMap((section) => [section, '']),
+    '### Targets',
+    '',
+    'The targets of issue 9, checked against the numbers below by the run that wrote them.',
+    '',
+    table(
+      ['measure', 'target', 'measured', 'met'],
+      targets.map((t) => [t.name, t.target, t.measured, t.met ? 'yes' : '**no**']),
+    ),
+    '',
+    ...sections.flatMap((section) => [section.markdown, '']),
     analysis.trimEnd(),
     '',
   ].join('\n');

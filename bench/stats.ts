@@ -54,3 +54,21 @@ export async function alternate<K extends string>(
   }
   return results;
 }
+
+/** The ratios of two ways' measurements of the same round, summarized: the machine's drift cancels in each pair. */
+export function pairedRatios(values: readonly number[], baseline: readonly number[]): Summary {
+  if (values.length !== baseline.length) throw new Error('Paired measurements need one of each per round');
+  return summarize(values.map((value, i) => value / baseline[i]));
+}
+
+/** A target of the issue that set them, as measured by this run. */
+export interface Target {
+  readonly name: string;
+  readonly target: string;
+  readonly measured: string;
+  readonly met: boolean;
+}
+
+export function target(name: string, goal: string, measured: string, met: boolean): Target {
+  return { name, target: goal, measured, met };
+}

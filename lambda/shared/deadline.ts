@@ -5,6 +5,12 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Context } from 'aws-lambda';
+import { LOOP_START_CONCURRENCY } from '../../common/contract';
+
+/** Abort listeners of one call in flight: untilAborted's, the SDK retry strategy's, the HTTP handler's. */
+const LISTENERS_PER_CALL = 3;
+/** The most calls a handler makes at once under one deadline: the predict handler's loop starts. */
+const MAX_CALLS_AT_ONCE = LOOP_START_CONCURRENCY.max;
 
 export class Deadline {
   private aborts?: AbortSignal;
@@ -49,13 +55,14 @@ export class Deadline {
 
   /**
    * Aborts when the deadline passes (at once when it has passed). One signal per deadline, shared by every call
-   * under it: a timer per call costs more CPU than the rest of the handler's own work per item. Each call adds and
-   * removes its own listeners, so the count is not bounded by a fixed number.
+   * under it: a timer per call costs more CPU than the rest of the handler's own work per item. A call in flight
+   * listens with up to three listeners (ours, the SDK's retry and its HTTP request) and removes them when it settles;
+   * Node's leak warning stays on above that for the largest batch.
    */
   signal(): AbortSignal {
     if (this.aborts === undefined) {
       this.aborts = AbortSignal.timeout(Math.max(0, this.remainingMs()));
-      setMaxListeners(0, this.aborts);
+      setMaxListeners(LISTENERS_PER_CALL * MAX_CALLS_AT_ONCE, this.aborts);
     }
     return this.aborts;
   }

@@ -17,7 +17,7 @@ import { ReviewStartRetry } from './review-start-retry';
 /**
  * About 0.58 vCPU: the SDK work of a batch with 100 reviews (signing and sending 101 calls, CPU-bound) takes about
  * 40 ms instead of about 80 ms at 512 MB, while the time spent waiting for the model costs only twice as much as at
- * 512 MB. Measured in BENCHMARKS.md.
+ * 512 MB. Derived from the CPU measured in BENCHMARKS.md ("Sizing the predict Lambda"), scaled to a Lambda's vCPU.
  */
 export const PREDICT_MEMORY_MB = 1024;
 
@@ -83,7 +83,7 @@ export class PredictApi extends Construct {
       handlerDir: HANDLERS.predict,
       description: 'POST /predict: batch inference and human loops for low-confidence predictions',
       timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS.predict),
-      // CPU grows with memory (1,769 MB is one vCPU), and a batch's SDK calls are CPU-bound: see README, "Sizing".
+      // CPU grows with memory (1,769 MB is one vCPU), and a batch's SDK calls are CPU-bound: see PREDICT_MEMORY_MB.
       memorySize: PREDICT_MEMORY_MB,
       environment: {
         ...props.reviews.handlerEnvironment,
