@@ -4,6 +4,7 @@
  * listings read indexes (common/task-table.ts), which are eventually consistent: a listing can show a loop as it was
  * a moment ago, which is why every change goes through `changeLoop` (task-store.ts) and reads the loop again first.
  */
+import { createHash } from 'node:crypto';
 import type { AttributeValue, DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import {
   ConditionalCheckFailedException,
@@ -20,6 +21,18 @@ import { dueAt, isPending } from './tasks';
 
 type Item = Record<string, AttributeValue>;
 
+/**
+ * Where inputs too large for an item live (DynamoDB items stop at 400 KB; A2I takes inputs of 3 MiB): S3 on AWS.
+ * Keys are derived from the loop and the input's hash, so writing one again is harmless.
+ */
+export interface LargeInputs {
+  put(key: string, content: string): Promise<void>;
+  get(key: string): Promise<string>;
+}
+
+/** Inputs above this many bytes are kept in LargeInputs: the rest of the item (answers, claims) keeps its room. */
+export const INLINE_INPUT_MAX_BYTES = 100 * 1024;
+
 const { key, version, record, byCreation, byDue } = TASK_TABLE;
 /** Sorts after every name: an index key `<time>#<name>` with it is past every loop of that time. */
 const AFTER_EVERY_NAME = '#\uffff';
@@ -28,16 +41,19 @@ export class DynamoTaskStore implements TaskStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
+    private readonly largeInputs?: LargeInputs,
   ) {}
 
   async get(name: string): Promise<LoopRecord | undefined> {
     const { Item } = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: { [key]: { S: name } }, ConsistentRead: true }),
     );
-    return Item === undefined ? undefined : loopOf(Item);
+    return Item === undefined ? undefined : this.loopOf(Item);
   }
 
-  putIfAbsent(loop: LoopRecord): Promise<boolean> {
+  async putIfAbsent(loop: LoopRecord): Promise<boolean> {
+    const inputKey = inputKeyOf(loop);
+    if (inputKey !== undefined) await this.inputs(loop.name).put(inputKey, loop.inputContent);
     return this.conditionally(
       new PutItemCommand({
         TableName: this.tableName,
@@ -90,7 +106,7 @@ export class DynamoTaskStore implements TaskStore {
           ExclusiveStartKey: start,
         }),
       );
-      loops.push(...(page.Items ?? []).map(loopOf));
+      loops.push(...(await Promise.all((page.Items ?? []).map((item) => this.loopOf(item)))));
       start = page.LastEvaluatedKey;
     } while (start !== undefined && loops.length < limit);
     return loops;
@@ -117,7 +133,7 @@ export class DynamoTaskStore implements TaskStore {
     let start = input.ExclusiveStartKey;
     do {
       const page = await this.queryPage({ ...input, ExclusiveStartKey: start, Limit: query.limit + 1 - loops.length });
-      loops.push(...(page.Items ?? []).map(loopOf));
+      loops.push(...(await Promise.all((page.Items ?? []).map((item) => this.loopOf(item)))));
       start = page.LastEvaluatedKey;
     } while (start !== undefined && loops.length <= query.limit);
     const pageLoops = loops.slice(0, query.limit);
@@ -126,6 +142,24 @@ export class DynamoTaskStore implements TaskStore {
       loops: pageLoops,
       cursor: loops.length > query.limit && last !== undefined ? encodeCursor(last) : undefined,
     };
+  }
+
+  /** The loop of an item, its input read back from LargeInputs when the item holds only its key. */
+  private async loopOf(item: Item): Promise<LoopRecord> {
+    const text = item[record]?.S;
+    if (text === undefined) throw new Error(`Task table item ${item[key]?.S ?? '?'} has no ${record}`);
+    const loop = JSON.parse(text) as LoopRecord & { inputKey?: string };
+    if (loop.inputKey === undefined) return loop;
+    const { inputKey, ...rest } = loop;
+    return { ...rest, inputContent: await this.inputs(loop.name).get(inputKey) };
+  }
+
+  private inputs(name: string): LargeInputs {
+    if (this.largeInputs === undefined)
+      throw new Error(
+        `Human loop ${name} has an input over ${INLINE_INPUT_MAX_BYTES} bytes and this store has no LargeInputs`,
+      );
+    return this.largeInputs;
   }
 
   private async queryPage(input: QueryCommandInput) {
@@ -150,11 +184,19 @@ export class DynamoTaskStore implements TaskStore {
   }
 }
 
+/** The key a large input is kept under (the same for every version of the loop), or undefined to keep it inline. */
+function inputKeyOf(loop: LoopRecord): string | undefined {
+  if (Buffer.byteLength(loop.inputContent) <= INLINE_INPUT_MAX_BYTES) return undefined;
+  return `inputs/${loop.name}/${createHash('sha256').update(loop.inputContent).digest('hex')}.json`;
+}
+
 function itemOf(loop: LoopRecord): Item {
+  const inputKey = inputKeyOf(loop);
+  const stored = inputKey === undefined ? loop : { ...loop, inputContent: undefined, inputKey };
   return {
     [key]: { S: loop.name },
     [version]: { N: String(loop.version) },
-    [record]: { S: JSON.stringify(loop) },
+    [record]: { S: JSON.stringify(stored) },
     [byCreation.partitionKey]: { S: loop.flowDefinitionArn },
     [byCreation.sortKey]: { S: `${loop.createdAt}#${loop.name}` },
     ...(isPending(loop)
@@ -164,12 +206,6 @@ function itemOf(loop: LoopRecord): Item {
         }
       : {}),
   };
-}
-
-function loopOf(item: Item): LoopRecord {
-  const text = item[record]?.S;
-  if (text === undefined) throw new Error(`Task table item ${item[key]?.S ?? '?'} has no ${record}`);
-  return JSON.parse(text) as LoopRecord;
 }
 
 /** The key condition on creation time: after and before are both exclusive. */

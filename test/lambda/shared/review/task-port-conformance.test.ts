@@ -4,6 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileTaskStore } from '../../../../local/file-task-store';
 import { MemoryTaskStore } from '../../../../local/memory-task-store';
+import { DynamoTaskStore } from '../../../../lambda/shared/review/dynamo-task-store';
+import { startDynamo } from '../../../helpers/dynalite';
 import { reviewPortConformance } from './conformance';
 import { taskBackend } from './task-backend';
 
@@ -29,5 +31,25 @@ describe("TaskReviewPort on local mode's file store", () => {
       announced: () => backend.ended.map((loop) => loop.name),
       close: () => fs.promises.rm(dir, { recursive: true, force: true }),
     });
+  });
+});
+
+describe("TaskReviewPort on the self-hosted backend's DynamoDB store (dynalite)", () => {
+  reviewPortConformance(async () => {
+    const dynamo = await startDynamo();
+    // Large inputs in memory here; on AWS they are objects in the output bucket.
+    const largeInputs = new Map<string, string>();
+    const backend = taskBackend(
+      new DynamoTaskStore(dynamo.client, dynamo.tableName, {
+        put: (key, content) => Promise.resolve(void largeInputs.set(key, content)),
+        get: (key) => Promise.resolve(largeInputs.get(key) ?? ''),
+      }),
+    );
+    return {
+      ...backend,
+      availabilityLifetimeSeconds: backend.flow.taskAvailabilityLifetimeSeconds,
+      announced: () => backend.ended.map((loop) => loop.name),
+      close: dynamo.close,
+    };
   });
 });
