@@ -8,8 +8,8 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type * as PredictModule from '../../../lambda/predict';
 import { encodeJsonLines } from '../../../lambda/predict/jsonlines';
+import { loadPredictAgainst } from '../../helpers/predict-on-wire';
 import { ScriptedAwsServer } from '../../helpers/scripted-aws-server';
 
 const REFERENCE = path.join(__dirname, '..', '..', 'helpers', 'reference_inference.py');
@@ -34,15 +34,7 @@ let handler: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
 beforeAll(async () => {
   const url = await server.start();
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: url,
-    AWS_ENDPOINT_URL_SAGEMAKER_A2I_RUNTIME: url,
-    AWS_ENDPOINT_URL_SQS: url,
-    SAGEMAKER_ENDPOINT_NAME: 'sentiment-endpoint',
-    FLOW_DEFINITION_ARN: 'arn:aws:sagemaker:eu-west-1:123456789012:flow-definition/sentiment-review-0a1b2c3d',
-    REVIEW_RETRY_QUEUE_URL: `${url}/123456789012/review-retry`,
-  });
-  ({ handler } = jest.requireActual<typeof PredictModule>('../../../lambda/predict'));
+  handler = loadPredictAgainst(url);
 });
 afterAll(() => server.stop());
 beforeEach(() => {

@@ -3,7 +3,7 @@
  * runtime and SQS protocols: retries, timeouts and error parsing run as they do on AWS.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type * as PredictModule from '../../../lambda/predict';
+import { loadPredictAgainst } from '../../helpers/predict-on-wire';
 import { ScriptedAwsServer } from '../../helpers/scripted-aws-server';
 
 const server = new ScriptedAwsServer();
@@ -11,17 +11,8 @@ let handler: (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGate
 
 beforeAll(async () => {
   const url = await server.start();
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: url,
-    AWS_ENDPOINT_URL_SAGEMAKER_A2I_RUNTIME: url,
-    AWS_ENDPOINT_URL_SQS: url,
-    SAGEMAKER_ENDPOINT_NAME: 'sentiment-endpoint',
-    FLOW_DEFINITION_ARN: 'arn:aws:sagemaker:eu-west-1:123456789012:flow-definition/sentiment-review-0a1b2c3d',
-    REVIEW_RETRY_QUEUE_URL: `${url}/123456789012/review-retry`,
-    MODEL_TIMEOUT_MS: '300',
-  });
   // The clients read their endpoints and timeouts when the module loads.
-  ({ handler } = jest.requireActual<typeof PredictModule>('../../../lambda/predict'));
+  handler = loadPredictAgainst(url, { MODEL_TIMEOUT_MS: '300' });
 });
 afterAll(() => server.stop());
 beforeEach(() => server.reset());
