@@ -4,7 +4,7 @@
  */
 
 /** The review backends: the CDK app picks one, and the handlers build its adapter (lambda/shared/review/from-env.ts). */
-export const REVIEW_BACKENDS = ['a2i'] as const;
+export const REVIEW_BACKENDS = ['a2i', 'self-hosted'] as const;
 export type ReviewBackendName = (typeof REVIEW_BACKENDS)[number];
 
 export const ENV = {
@@ -13,6 +13,15 @@ export const ENV = {
   reviewBackend: 'REVIEW_BACKEND',
   /** The flow definition loops start under (A2I's, or the one a self-hosted backend names). */
   flowDefinitionArn: 'FLOW_DEFINITION_ARN',
+  /** The self-hosted backend's (lambda/shared/review/self-hosted.ts): its table, bus, S3 paths and task settings. */
+  taskTableName: 'REVIEW_TASK_TABLE',
+  reviewEventBus: 'REVIEW_EVENT_BUS',
+  s3OutputPath: 'REVIEW_S3_OUTPUT_PATH',
+  taskInputsPath: 'REVIEW_TASK_INPUTS_PATH',
+  taskCount: 'REVIEW_TASK_COUNT',
+  taskAvailabilityLifetimeSeconds: 'REVIEW_TASK_LIFETIME_SECONDS',
+  taskTimeLimitSeconds: 'REVIEW_TASK_TIME_LIMIT_SECONDS',
+  workerIdentityIssuer: 'REVIEW_WORKER_ISSUER',
   confidenceThreshold: 'CONFIDENCE_THRESHOLD',
   contentClassifiers: 'CONTENT_CLASSIFIERS',
   retryQueueUrl: 'REVIEW_RETRY_QUEUE_URL',

@@ -14,7 +14,7 @@ import { ENV, LAMBDA_TIMEOUT_SECONDS, REVIEW_ENDED_EVENT } from '../common/contr
 import { templateLabelSet } from '../common/label-set';
 import { nameWithContentHash } from '../common/names';
 import { forgeryGuard } from '../lambda/portal/csrf';
-import { endedEventDetail } from '../lambda/shared/review/ended-event';
+import { loopEndedDetail } from '../lambda/shared/review/ended-event';
 import { TaskReviewPort } from '../lambda/shared/review/task-port';
 import { TaskLoops } from '../lambda/shared/review/task-loops';
 import type { FlowSettings, LoopRecord } from '../lambda/shared/review/tasks';
@@ -322,15 +322,6 @@ function statusChangeEvent(loop: LoopRecord) {
     time: new Date().toISOString(),
     region: LOCAL.region,
     resources: [loop.arn],
-    detail: endedEventDetail({
-      humanLoopName: loop.name,
-      humanLoopArn: loop.arn,
-      flowDefinitionArn: loop.flowDefinitionArn,
-      humanLoopStatus: loop.status as 'Completed' | 'Failed' | 'Stopped',
-      creationTime: loop.createdAt,
-      failureCode: loop.failureCode,
-      failureReason: loop.failureReason,
-      outputUri: loop.outputUri,
-    }),
+    detail: loopEndedDetail(loop),
   };
 }

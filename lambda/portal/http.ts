@@ -19,14 +19,21 @@ export interface PortalResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
+  /**
+   * Set-Cookie values, each to be sent as its own header (one header cannot carry several cookies): API Gateway's
+   * `multiValueHeaders['Set-Cookie']`, Node's `setHeader('Set-Cookie', [...])`. @default none
+   */
+  readonly cookies?: readonly string[];
 }
 
 /** Who is signed in, as the identity provider says (Cognito on AWS, the local sign-in on one machine). */
 export interface WorkerIdentity {
-  /** Stable and unique: the identity provider's subject. */
+  /** Stable, unique and not reversible: a hash of the identity provider's issuer and subject. */
   readonly id: string;
   readonly name: string;
   readonly groups: readonly string[];
+  /** The issuer and subject themselves, for output.json's identityData. @default none (local mode's sign-in) */
+  readonly identity?: { readonly issuer: string; readonly sub: string };
 }
 
 export function respond(

@@ -100,7 +100,7 @@ export class DynamoTaskStore implements TaskStore {
           ExpressionAttributeNames: { '#pending': byDue.partitionKey, '#due': byDue.sortKey },
           ExpressionAttributeValues: {
             ':pending': { S: TASK_TABLE.pendingValue },
-            ':by': { S: `${before.toISOString()}${AFTER_EVERY_NAME}` },
+            ':by': { S: `${sortableTime(before)}${AFTER_EVERY_NAME}` },
           },
           Limit: limit - loops.length,
           ExclusiveStartKey: start,
@@ -183,6 +183,12 @@ export class DynamoTaskStore implements TaskStore {
     }
   }
 }
+
+/** `due` keys compare as text: a time past year 9999 (`+275760-...`) would sort before every loop. */
+function sortableTime(date: Date): string {
+  return date.getTime() >= LAST_SORTABLE_TIME.getTime() ? LAST_SORTABLE_TIME.toISOString() : date.toISOString();
+}
+const LAST_SORTABLE_TIME = new Date('9999-12-31T23:59:59.999Z');
 
 /** The key a large input is kept under (the same for every version of the loop), or undefined to keep it inline. */
 function inputKeyOf(loop: LoopRecord): string | undefined {

@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { REVIEW_ENDED_EVENT } from '../../../common/contract';
 import type { HumanLoopStatus } from './port';
+import type { LoopRecord } from './tasks';
 
 export interface ReviewEnded {
   readonly humanLoopName: string;
@@ -72,4 +73,20 @@ export function endedEventDetail(ended: ReviewEnded & { readonly humanLoopArn: s
     humanLoopOutput: ended.outputUri ? { outputS3Uri: ended.outputUri } : null,
     humanLoopStatus: ended.humanLoopStatus,
   };
+}
+
+/** The `detail` of an ended loop's status-change event. */
+export function loopEndedDetail(loop: LoopRecord) {
+  if (loop.status !== 'Completed' && loop.status !== 'Failed' && loop.status !== 'Stopped')
+    throw new Error(`Human loop ${loop.name} is ${loop.status}: only an ended loop is announced`);
+  return endedEventDetail({
+    humanLoopName: loop.name,
+    humanLoopArn: loop.arn,
+    flowDefinitionArn: loop.flowDefinitionArn,
+    humanLoopStatus: loop.status,
+    creationTime: loop.createdAt,
+    failureCode: loop.failureCode,
+    failureReason: loop.failureReason,
+    outputUri: loop.outputUri,
+  });
 }

@@ -5,13 +5,18 @@
 import type { SageMakerA2IRuntimeClient } from '@aws-sdk/client-sagemaker-a2i-runtime';
 import { ENV, REVIEW_BACKENDS } from '../../../common/contract';
 import { a2iRuntime } from '../clients/a2i-runtime';
+import { dynamodb } from '../clients/dynamodb';
+import { eventBridge } from '../clients/eventbridge';
+import { s3 } from '../clients/s3';
 import type { Env } from '../env';
 import { oneOfEnv, requiredEnv } from '../env';
 import { A2iReviewPort } from './a2i';
 import type { ReviewPort } from './port';
+import type { SelfHostedClients } from './self-hosted';
+import { selfHostedReviewPort, selfHostedSettings } from './self-hosted';
 
 /** Clients to use instead of the Lambdas' own (lambda/shared/clients/), like the CLI's, which may wait longer. */
-export interface ReviewClients {
+export interface ReviewClients extends Partial<SelfHostedClients> {
   readonly a2iRuntime?: SageMakerA2IRuntimeClient;
 }
 
@@ -20,5 +25,11 @@ export function reviewPortFromEnv(env: Env = process.env, clients: ReviewClients
   switch (backend) {
     case 'a2i':
       return new A2iReviewPort(clients.a2iRuntime ?? a2iRuntime, requiredEnv(env, ENV.flowDefinitionArn));
+    case 'self-hosted':
+      return selfHostedReviewPort(selfHostedSettings(env), {
+        dynamodb: clients.dynamodb ?? dynamodb,
+        s3: clients.s3 ?? s3,
+        eventBridge: clients.eventBridge ?? eventBridge,
+      });
   }
 }

@@ -35,10 +35,18 @@ export interface FlowSettings {
   readonly taskTimeLimitSeconds: number;
 }
 
+/** Who signed in, as the identity provider says: output.json's `workerMetadata.identityData`. */
+export interface IdentityData {
+  readonly issuer: string;
+  readonly sub: string;
+}
+
 export interface Worker {
-  /** Stable and unique: the identity provider's subject. */
+  /** Stable and unique, and not the identity provider's subject: a hash of issuer and subject. */
   readonly id: string;
   readonly name?: string;
+  /** @default the backend's issuer, with the worker id as subject */
+  readonly identity?: IdentityData;
 }
 
 export interface Claim {
@@ -53,6 +61,7 @@ export interface Answer {
   readonly acceptanceTime: string;
   readonly submissionTime: string;
   readonly timeSpentInSeconds: number;
+  readonly identity?: IdentityData;
 }
 
 /** A human loop with its tasks, as a backend stores it. Times are ISO 8601 strings. */
@@ -299,6 +308,7 @@ export function answerTask(
     acceptanceTime: claim.acceptedAt,
     submissionTime: iso(now),
     timeSpentInSeconds: Math.round((now.getTime() - new Date(claim.acceptedAt).getTime()) / 10) / 100,
+    ...(worker.identity ? { identity: { issuer: worker.identity.issuer, sub: worker.identity.sub } } : {}),
   };
   return {
     ...current,
@@ -384,7 +394,11 @@ export function outputDocument(loop: LoopRecord, identity: { readonly issuer: st
       timeSpentInSeconds: answer.timeSpentInSeconds,
       workerId: answer.workerId,
       workerMetadata: {
-        identityData: { identityProviderType: 'Cognito', issuer: identity.issuer, sub: answer.workerId },
+        identityData: {
+          identityProviderType: 'Cognito',
+          issuer: answer.identity?.issuer ?? identity.issuer,
+          sub: answer.identity?.sub ?? answer.workerId,
+        },
       },
     })),
     humanLoopName: loop.name,

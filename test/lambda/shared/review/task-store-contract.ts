@@ -73,6 +73,9 @@ export function taskStoreContract(open: () => Promise<{ store: TaskStore; close:
     expect((await store.listPending(by(15), 10)).map((l) => l.name)).toEqual(['stopping', 'ended', 'soon']);
     expect((await store.listPending(by(25), 10)).map((l) => l.name)).toEqual(['stopping', 'ended', 'soon', 'late']);
     expect((await store.listPending(by(25), 2)).map((l) => l.name)).toEqual(['stopping', 'ended']);
+    // Any time at all, even past what an ISO 8601 string of four-digit years can say.
+    const endOfTime = new Date(8.64e15);
+    expect((await store.listPending(endOfTime, 10)).map((l) => l.name)).toEqual(['stopping', 'ended', 'soon', 'late']);
   });
 
   test('a loop leaves the pending list once its end is announced, and a new step puts it back in due order', async () => {
