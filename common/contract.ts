@@ -45,6 +45,10 @@ export const LAMBDA_TIMEOUT_SECONDS = {
   loops: 15,
   reviewRetry: 30,
   collector: 60,
+  /** Runs every minute: it ends well before the next run. */
+  sweeper: 50,
+  runtimeApi: 15,
+  portal: 15,
 } as const;
 
 /**

@@ -19,7 +19,6 @@ import { TaskReviewPort } from '../lambda/shared/review/task-port';
 import { TaskLoops } from '../lambda/shared/review/task-loops';
 import type { FlowSettings, LoopRecord } from '../lambda/shared/review/tasks';
 import { WorkerTasks } from '../lambda/shared/review/worker-tasks';
-import { handleA2i } from './a2i-emulator';
 import { lambdaContext } from './lambda-context';
 import type { DataDir } from './data-dir';
 import { openDataDir } from './data-dir';
@@ -28,6 +27,7 @@ import type { ModelBackend } from './model/model-backend';
 import { ObjectStore } from './object-store';
 import type { LocalPortal } from './portal-http';
 import { handleLocalPortal, localAssets } from './portal-http';
+import { handleRuntimeApi } from './runtime-api-http';
 import { handleRuntime } from './runtime-emulator';
 import { handleS3 } from './s3-emulator';
 import { handleSqs, LocalQueue } from './sqs-emulator';
@@ -216,7 +216,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         : undefined;
     let rest: string | undefined;
     if ((rest = under('/aws/s3')) !== undefined) return handleS3(objects, req, res, rest);
-    if ((rest = under('/aws/a2i')) !== undefined) return handleA2i(flows, req, res, rest);
+    if ((rest = under('/aws/a2i')) !== undefined) return handleRuntimeApi(flows, req, res, rest, log);
     if ((rest = under('/aws/runtime')) !== undefined) return handleRuntime(endpoint, req, res, rest);
     if (under('/aws/sqs') !== undefined) return handleSqs(queues, req, res);
     if (pathname === '/portal' || pathname.startsWith('/portal/'))

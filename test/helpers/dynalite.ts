@@ -11,6 +11,7 @@ import { createTaskTableInput } from '../../common/task-table';
 const dynalite = require('dynalite') as (options: Record<string, number>) => Server;
 
 export interface LocalDynamo {
+  readonly url: string;
   readonly client: DynamoDBClient;
   readonly tableName: string;
   close(): Promise<void>;
@@ -19,13 +20,15 @@ export interface LocalDynamo {
 export async function startDynamo(tableName = 'review-tasks'): Promise<LocalDynamo> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: url,
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
   await client.send(new CreateTableCommand(createTaskTableInput(tableName)));
   return {
+    url,
     client,
     tableName,
     close: async () => {

@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SageMakerA2IRuntimeClient } from '@aws-sdk/client-sagemaker-a2i-runtime';
 import { A2iReviewPort } from '../../../../lambda/shared/review/a2i';
-import { handleA2i } from '../../../../local/a2i-emulator';
+import { handleRuntimeApi } from '../../../../local/runtime-api-http';
 import { MemoryTaskStore } from '../../../../local/memory-task-store';
 import { reviewPortConformance } from './conformance';
 import { taskBackend } from './task-backend';
@@ -17,7 +17,7 @@ reviewPortConformance(async () => {
     [backend.port.flowDefinitionArn, backend.port],
     [backend.otherFlow.flowDefinitionArn, backend.otherFlow],
   ]);
-  const server = http.createServer((req, res) => void handleA2i(flows, req, res, req.url ?? '/'));
+  const server = http.createServer((req, res) => void handleRuntimeApi(flows, req, res, req.url ?? '/'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const client = new SageMakerA2IRuntimeClient({
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

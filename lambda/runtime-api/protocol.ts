@@ -1,14 +1,28 @@
 /**
- * The A2I runtime on its wire protocol (REST-JSON), as a thin layer over review ports: routes, A2I's request checks,
- * status codes, error types in `x-amzn-errortype`, timestamps as RFC 3339 strings (A2I's model says date-time). The
- * loops' rules are the task rules (lambda/shared/review/tasks.ts) behind each flow definition's port; one account
- * holds every flow definition's loops, so names are unique across them, as on AWS. The real SDK client parses every
- * answer and error as it does from AWS.
+ * Amazon A2I runtime's REST-JSON protocol over review ports, so code written against A2I (boto3's
+ * `sagemaker-a2i-runtime`, the JS SDK's SageMakerA2IRuntimeClient) works against a backend that is not A2I: the same
+ * routes, A2I's request checks, status codes, error types in `x-amzn-errortype` (and `__type`), timestamps as RFC 3339
+ * strings (A2I's model says date-time; the JS client refuses anything else). One account holds every flow
+ * definition's loops, so names are unique across them, as on AWS.
+ *
+ * Served by the runtime API Lambda on AWS (index.ts) and by local mode's server; neither knows the other.
  */
-import type * as http from 'node:http';
-import type { HumanLoop, ReviewErrorKind, ReviewPort } from '../lambda/shared/review/port';
-import { INPUT_CONTENT_MAX_CHARS, ReviewError } from '../lambda/shared/review/port';
-import { readJson, sendAwsError, sendJson } from './wire';
+import type { HumanLoop, ReviewErrorKind, ReviewPort } from '../shared/review/port';
+import { INPUT_CONTENT_MAX_CHARS, ReviewError } from '../shared/review/port';
+
+export interface RuntimeRequest {
+  readonly method: string;
+  /** The path below the API's base, like `/human-loops/my-loop`, percent-encoded as sent. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly body: string;
+}
+
+export interface RuntimeResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
 
 const ERRORS: Record<ReviewErrorKind, [number, string]> = {
   Validation: [400, 'ValidationException'],
@@ -22,38 +36,71 @@ const ERRORS: Record<ReviewErrorKind, [number, string]> = {
 /** The flow definitions of the account, by ARN; describe, stop and delete go to any, as loop names are account-wide. */
 export type FlowDefinitions = ReadonlyMap<string, ReviewPort>;
 
-export async function handleA2i(
+/** Errors that are not A2I's own: the request id lets an operator find the cause in the logs. */
+export type UnexpectedError = (error: unknown) => void;
+
+export async function handleRuntimeRequest(
   flows: FlowDefinitions,
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  path: string,
-): Promise<void> {
-  const url = new URL(path, 'http://local');
-  const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  request: RuntimeRequest,
+  onUnexpected: UnexpectedError = () => undefined,
+): Promise<RuntimeResponse> {
+  const segments = request.path.split('/').filter(Boolean).map(decodeSegment);
   const anyFlow = () => [...flows.values()][0];
+  const { method } = request;
   try {
-    if (segments[0] !== 'human-loops')
-      throw new ReviewError('ResourceNotFound', `No route ${req.method} ${url.pathname}`);
-    if (req.method === 'POST' && segments.length === 1)
-      return sendJson(res, 200, await start(flows, await readJson(req)));
-    if (req.method === 'POST' && segments[1] === 'stop' && segments.length === 2) {
-      const { HumanLoopName } = (await readJson(req)) as { HumanLoopName?: unknown };
+    if (segments[0] !== 'human-loops') throw noRoute(request);
+    if (method === 'POST' && segments.length === 1) return ok(await start(flows, parseBody(request.body)));
+    if (method === 'POST' && segments[1] === 'stop' && segments.length === 2) {
+      const { HumanLoopName } = parseBody(request.body) as { HumanLoopName?: unknown };
       await anyFlow().stop(loopName(HumanLoopName));
-      return sendJson(res, 200, {});
+      return ok({});
     }
-    if (req.method === 'GET' && segments.length === 1) return sendJson(res, 200, await list(flows, url.searchParams));
-    if (req.method === 'GET' && segments.length === 2)
-      return sendJson(res, 200, describeAnswer(await anyFlow().describe(loopName(segments[1]))));
-    if (req.method === 'DELETE' && segments.length === 2) {
-      await anyFlow().delete(loopName(segments[1]));
-      return sendJson(res, 200, {});
+    if (method === 'GET' && segments.length === 1) return ok(await list(flows, request.query));
+    if (method === 'GET' && segments.length === 2) return ok(describeAnswer(await anyFlow().describe(segments[1])));
+    if (method === 'DELETE' && segments.length === 2) {
+      await anyFlow().delete(segments[1]);
+      return ok({});
     }
-    throw new ReviewError('ResourceNotFound', `No route ${req.method} ${url.pathname}`);
+    throw noRoute(request);
   } catch (error) {
-    if (error instanceof ReviewError)
-      return sendAwsError(res, ERRORS[error.kind][0], ERRORS[error.kind][1], error.message);
-    return sendAwsError(res, 500, 'InternalServerException', error instanceof Error ? error.message : String(error));
+    if (error instanceof ReviewError) return awsError(ERRORS[error.kind][0], ERRORS[error.kind][1], error.message);
+    onUnexpected(error);
+    return awsError(500, 'InternalServerException', 'The request failed; try again');
   }
+}
+
+function noRoute(request: RuntimeRequest): ReviewError {
+  return new ReviewError('ResourceNotFound', `No route ${request.method} ${request.path}`);
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ReviewError('Validation', `The path segment ${JSON.stringify(segment)} is not percent-encoded text`);
+  }
+}
+
+function parseBody(body: string): unknown {
+  if (body.trim() === '') return {};
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    throw new ReviewError('Validation', 'The request body is not JSON');
+  }
+}
+
+function ok(body: unknown): RuntimeResponse {
+  return { status: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+/** REST-JSON errors: the type in `x-amzn-errortype` and in `__type`, the text in `message` (and A2I's `Message`). */
+function awsError(status: number, type: string, message: string): RuntimeResponse {
+  return {
+    status,
+    headers: { 'Content-Type': 'application/json', 'x-amzn-errortype': type },
+    body: JSON.stringify({ __type: type, message, Message: message }),
+  };
 }
 
 /** A name from the path or the body; the ports check it as A2I's model does. */
@@ -63,7 +110,7 @@ function loopName(value: unknown): string {
 }
 
 async function start(flows: FlowDefinitions, body: unknown) {
-  const request = body as {
+  const request = (body ?? {}) as {
     HumanLoopName?: unknown;
     FlowDefinitionArn?: unknown;
     HumanLoopInput?: { InputContent?: unknown };
