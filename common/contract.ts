@@ -22,6 +22,15 @@ export const ENV = {
   taskAvailabilityLifetimeSeconds: 'REVIEW_TASK_LIFETIME_SECONDS',
   taskTimeLimitSeconds: 'REVIEW_TASK_TIME_LIMIT_SECONDS',
   workerIdentityIssuer: 'REVIEW_WORKER_ISSUER',
+  /** The worker portal on AWS (lambda/portal/index.ts): its URL, the pool it signs in with, its key. */
+  portalUrl: 'PORTAL_URL',
+  portalSecretArn: 'PORTAL_SECRET_ARN',
+  portalClientId: 'PORTAL_CLIENT_ID',
+  workerPoolId: 'WORKER_POOL_ID',
+  workerPoolDomain: 'WORKER_POOL_DOMAIN',
+  workerGroup: 'WORKER_GROUP',
+  /** Where the portal's template and assets are. @default beside the bundled code */
+  portalFilesDir: 'PORTAL_FILES_DIR',
   confidenceThreshold: 'CONFIDENCE_THRESHOLD',
   contentClassifiers: 'CONTENT_CLASSIFIERS',
   retryQueueUrl: 'REVIEW_RETRY_QUEUE_URL',
@@ -98,3 +107,10 @@ export const WORKER_POOL_STACK_TAG = 'review-pipeline:workforce-stack';
 
 /** Stack names: the CDK app creates them, the operator CLI reads their outputs. */
 export const STACK_NAMES = { workforce: 'ReviewWorkforce', pipeline: 'ReviewPipeline' } as const;
+
+/** What the worker portal's Lambda reads beside its code: the CDK app copies them into its bundle. */
+export const PORTAL_BUNDLE_FILES = {
+  taskTemplate: 'task-template.html',
+  /** Served under `/portal/<name>`, by content type. */
+  assets: { 'crowd-html-elements.js': 'text/javascript; charset=utf-8', 'portal.css': 'text/css; charset=utf-8' },
+} as const;

@@ -10,6 +10,9 @@ export const HANDLERS = {
   privateWorkteam: 'private-workteam',
   humanTaskUi: 'human-task-ui',
   flowDefinition: 'flow-definition',
+  portal: 'portal',
+  runtimeApi: 'runtime-api',
+  sweeper: 'sweeper',
 } as const;
 
 export type HandlerName = (typeof HANDLERS)[keyof typeof HANDLERS];

@@ -11,7 +11,7 @@ export interface RenderOptions {
    * What `grant_read_access` turns an S3 object into (SageMaker: a short-lived pre-signed HTTPS URL).
    * @default an unsigned `https://<bucket>.s3.amazonaws.com/<key>` URL (an offline preview cannot sign)
    */
-  readonly grantReadAccess?: (bucket: string, key: string) => string;
+  readonly grantReadAccess?: (bucket: string, key: string) => string | Promise<string>;
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };

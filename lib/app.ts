@@ -27,16 +27,26 @@ export function buildApp(props: AppProps = {}): ReviewApp {
           env,
           description: 'Human review: Cognito worker pool, private workforce and workteam (long-lived)',
           workforce: config.workteam,
+          reviewBackend: config.review.backend,
         })
       : undefined;
   const pipeline = new PipelineStack(app, STACK_NAMES.pipeline, {
     env,
-    description: 'Human review pipeline: output bucket, task UI, flow definition, model endpoint',
+    description:
+      config.review.backend === 'a2i'
+        ? 'Human review pipeline: output bucket, task UI, flow definition, model endpoint'
+        : 'Human review pipeline: output bucket, self-hosted review backend, model endpoint',
     model: config.model,
     review: config.review,
     api: config.api,
     operations: config.operations,
-    workteamArn: workforce?.workteamArn ?? (config.workteam.kind === 'existing' ? config.workteam.workteamArn : ''),
+    workteamArn:
+      workforce?.workteamArn ?? (config.workteam.kind === 'existing' ? config.workteam.workteamArn : undefined),
+    workers: workforce && {
+      userPool: workforce.pool.userPool,
+      domainPrefix: workforce.pool.domain.domainName,
+      groupName: workforce.pool.groupName,
+    },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, workforce, pipeline };

@@ -14,17 +14,31 @@ export interface PageContext {
   readonly worker: WorkerIdentity;
   readonly csrfToken: string;
   readonly signOutUrl: string;
+  /** The portal's path as the browser sees it: `/portal`, or `/<stage>/portal` behind API Gateway. */
+  readonly base: string;
 }
 
+export const DEFAULT_BASE = '/portal';
+
 /** The portal's page frame; `context` is absent before sign-in. */
-export function portalPage(title: string, context: PageContext | undefined, body: string): string {
+export function portalPage(
+  title: string,
+  context: PageContext | undefined,
+  body: string,
+  base = context?.base ?? DEFAULT_BASE,
+): string {
   const who = context
     ? `<span class="who">Signed in as <strong>${html(context.worker.name)}</strong></span><form method="post" action="${html(context.signOutUrl)}">${csrfField(context)}<button>Sign out</button></form>`
     : '';
   const csrf = context ? `<meta name="csrf-token" content="${html(context.csrfToken)}">` : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${html(title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">${csrf}<link rel="stylesheet" href="/portal/portal.css"></head>
-<body><header><strong>Labeling portal</strong> <a href="/portal">Tasks</a>${who}</header><main>${body}</main></body></html>`;
+<meta name="viewport" content="width=device-width, initial-scale=1">${csrf}<link rel="stylesheet" href="${html(base)}/portal.css"></head>
+<body><header><strong>Labeling portal</strong> <a href="${html(base)}">Tasks</a>${who}</header><main>${body}</main></body></html>`;
+}
+
+/** JSON inside a <script> element: `<` escaped so no value can close the element. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
 function csrfField(context: PageContext): string {
@@ -33,7 +47,7 @@ function csrfField(context: PageContext): string {
 
 /** A button that takes the loop's task for the worker (a POST: nothing is taken by following a link). */
 function claimForm(context: PageContext, loop: LoopRecord, label: string): string {
-  return `<form class="claim" method="post" action="/portal/tasks/${encodeURIComponent(loop.name)}/claim">${csrfField(context)}<button>${html(label)}</button></form>`;
+  return `<form class="claim" method="post" action="${html(context.base)}/tasks/${encodeURIComponent(loop.name)}/claim">${csrfField(context)}<button>${html(label)}</button></form>`;
 }
 
 /** A task the worker may take: what it is about, and the button to take it. */
@@ -53,7 +67,7 @@ export function taskListPage(
   const rows = tasks
     .map(
       (loop) =>
-        `<tr><td><a href="/portal/tasks/${encodeURIComponent(loop.name)}">${html(loop.name)}</a></td><td>${html(preview(loop))}</td><td>${html(loop.createdAt)}</td></tr>`,
+        `<tr><td><a href="${html(context.base)}/tasks/${encodeURIComponent(loop.name)}">${html(loop.name)}</a></td><td>${html(preview(loop))}</td><td>${html(loop.createdAt)}</td></tr>`,
     )
     .join('');
   const waiting = `<p class="waiting" data-waiting="${tasks.length}"><strong>${tasks.length}</strong> task${tasks.length === 1 ? '' : 's'} waiting for you.</p>`;
@@ -73,14 +87,14 @@ export function taskPage(context: PageContext, loop: LoopRecord, renderedTemplat
     /<script[^>]*src=["']https:\/\/assets\.crowd\.aws\/[^"']*["'][^>]*>\s*<\/script>/gi,
     '',
   );
-  const base = `/portal/tasks/${encodeURIComponent(loop.name)}`;
+  const task = `${context.base}/tasks/${encodeURIComponent(loop.name)}`;
   const claim = loop.claims.find((c) => c.workerId === context.worker.id);
-  const settings = `<script>window.crowdSubmitUrl=${JSON.stringify(`/portal/api/tasks/${encodeURIComponent(loop.name)}/answers`)};window.crowdNextUrl="/portal";</script>`;
-  const actions = `<div class="task-actions"><form method="post" action="${base}/release">${csrfField(context)}<button>Give back</button></form><form method="post" action="${base}/decline">${csrfField(context)}<button>Decline</button></form></div>`;
+  const settings = `<script>window.crowdSubmitUrl=${scriptJson(`${context.base}/api/tasks/${encodeURIComponent(loop.name)}/answers`)};window.crowdNextUrl=${scriptJson(context.base)};</script>`;
+  const actions = `<div class="task-actions"><form method="post" action="${html(task)}/release">${csrfField(context)}<button>Give back</button></form><form method="post" action="${html(task)}/decline">${csrfField(context)}<button>Decline</button></form></div>`;
   return portalPage(
     `Task ${loop.name}`,
     context,
-    `<p>Task <code>${html(loop.name)}</code> · ${remaining} more waiting after this one${claim ? ` · yours until ${html(claim.expiresAt)}` : ''}</p>${withoutCrowdScript}${actions}${settings}<script src="/portal/crowd-html-elements.js"></script>`,
+    `<p>Task <code>${html(loop.name)}</code> · ${remaining} more waiting after this one${claim ? ` · yours until ${html(claim.expiresAt)}` : ''}</p>${withoutCrowdScript}${actions}${settings}<script src="${html(context.base)}/crowd-html-elements.js"></script>`,
   );
 }
 
@@ -88,6 +102,6 @@ export function messagePage(context: PageContext | undefined, title: string, mes
   return portalPage(
     title,
     context,
-    `<h1>${html(title)}</h1><p>${html(message)}</p><p><a href="/portal">Back to the tasks</a></p>`,
+    `<h1>${html(title)}</h1><p>${html(message)}</p><p><a href="${html(context?.base ?? DEFAULT_BASE)}">Back to the tasks</a></p>`,
   );
 }

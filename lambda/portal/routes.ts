@@ -12,7 +12,7 @@ import type { ForgeryGuard } from './csrf';
 import type { PortalRequest, PortalResponse, WorkerIdentity } from './http';
 import { jsonResponse, redirect, respond } from './http';
 import type { PageContext } from './pages';
-import { messagePage, offerPage, taskListPage, taskPage } from './pages';
+import { DEFAULT_BASE, messagePage, offerPage, taskListPage, taskPage } from './pages';
 
 /** Static files the portal serves under `/portal/` (the crowd-element stand-ins and the style sheet). */
 export type Asset = { readonly body: string; readonly contentType: string };
@@ -21,12 +21,14 @@ export interface PortalDeps {
   readonly tasks: WorkerTasks;
   /** The task template's source. */
   readonly template: () => Promise<string>;
-  /** What `grant_read_access` turns an S3 object into: a URL the worker's browser may fetch. */
-  readonly grantReadAccess: (bucket: string, key: string) => string;
+  /** What `grant_read_access` turns an S3 object into: a URL the worker's browser may fetch until the lease ends. */
+  readonly grantReadAccess: (bucket: string, key: string, until: Date) => string | Promise<string>;
   readonly assets: (name: string) => Promise<Asset | undefined>;
   readonly forgery: ForgeryGuard;
   readonly signInUrl: string;
   readonly signOutUrl: string;
+  /** The portal's path as the browser sees it (requests arrive under `/portal` whatever it is). @default '/portal' */
+  readonly base?: string;
 }
 
 /** An answer of a task is at most this long (an output.json holds up to three). */
@@ -48,7 +50,13 @@ export async function handlePortal(
   if (worker === undefined) {
     return api ? jsonResponse(401, { message: `Sign in first (${deps.signInUrl})` }) : redirect(deps.signInUrl);
   }
-  const context: PageContext = { worker, csrfToken: deps.forgery.tokenFor(worker), signOutUrl: deps.signOutUrl };
+  const base = deps.base ?? DEFAULT_BASE;
+  const context: PageContext = {
+    worker,
+    csrfToken: deps.forgery.tokenFor(worker),
+    signOutUrl: deps.signOutUrl,
+    base,
+  };
 
   if ((path === '/portal' || path === '/portal/') && method === 'GET') {
     return respond(200, taskListPage(context, await deps.tasks.openTasks(worker), preview));
@@ -76,7 +84,7 @@ export async function handlePortal(
         if (!isReviewError(error, 'ResourceNotFound')) throw error;
       },
     );
-    return redirect('/portal');
+    return redirect(base);
   }
 
   const answer = /^\/portal\/api\/tasks\/([^/]+)\/answers$/.exec(path);
@@ -98,7 +106,7 @@ async function claimTask(name: string, context: PageContext, deps: PortalDeps): 
       throw error;
     return respond(409, notAvailable(name, context));
   }
-  return redirect(`/portal/tasks/${encodeURIComponent(name)}`);
+  return redirect(`${context.base}/tasks/${encodeURIComponent(name)}`);
 }
 
 /** The task the worker holds, rendered; one they may take, offered; any other, not available. */
@@ -112,9 +120,11 @@ async function showTask(name: string, context: PageContext, deps: PortalDeps): P
       : respond(404, notAvailable(name, context));
   }
   const remaining = open.filter((loop) => loop.name !== name).length;
+  const claim = held.claims.find((c) => c.workerId === context.worker.id);
+  const leaseEnd = new Date(claim?.expiresAt ?? held.availableUntil);
   try {
     const rendered = await renderTaskTemplate(await deps.template(), JSON.parse(held.inputContent), {
-      grantReadAccess: deps.grantReadAccess,
+      grantReadAccess: (bucket, key) => deps.grantReadAccess(bucket, key, leaseEnd),
     });
     return respond(200, taskPage(context, held, rendered, remaining));
   } catch (error) {

@@ -51,7 +51,15 @@ export function parseConfig(lookup: ContextLookup, options: ParseOptions = {}): 
   const api = parseApi(ctx);
   const operations = parseOperations(ctx);
   if (model !== undefined && review !== undefined) checkEndpointKey(ctx, model, review);
-  const region = regionProblem(options.region);
+  if (review?.backend === 'self-hosted' && workteam.kind === 'existing') {
+    ctx.problem(
+      'existingWorkteamArn',
+      workteam.workteamArn,
+      "no value with reviewBackend=self-hosted: its portal signs workers in with the workforce stack's Cognito pool",
+    );
+  }
+  // The self-hosted backend runs in every Region; A2I in its own.
+  const region = review?.backend === 'self-hosted' ? undefined : regionProblem(options.region);
   if (region !== undefined) ctx.problems.push(region);
   if (ctx.problems.length > 0 || model === undefined || review === undefined) throw new ConfigError(ctx.problems);
   return { model, workteam, review, api, operations };

@@ -1,6 +1,8 @@
 /** The human review: threshold, task template and task settings, where the answers and the dataset go. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { ReviewBackendName } from '../../common/contract';
+import { REVIEW_BACKENDS } from '../../common/contract';
 import type { LabelSet } from '../../common/label-set';
 import { templateLabelSet } from '../../common/label-set';
 import { A2I_NAME_PATTERN, A2I_NAME_PREFIX_MAX_LENGTH } from '../../common/names';
@@ -12,6 +14,11 @@ export const TEMPLATE_FILE_SUFFIX = '.liquid.html';
 export const UI_TEMPLATE_MAX_CHARS = 128_000;
 
 export interface ReviewConfig {
+  /**
+   * Who runs the reviews: Amazon A2I (the default, so an existing deployment never changes backend on redeploy) or
+   * the self-hosted backend (accounts that cannot use A2I).
+   */
+  readonly backend: ReviewBackendName;
   readonly confidenceThreshold: number;
   readonly resourcePrefix: string;
   readonly taskTemplateName: string;
@@ -48,6 +55,7 @@ export function parseReview(ctx: ContextReader): ReviewConfig | undefined {
     }) ?? DEFAULTS.taskTemplate;
   const taskTemplateContent = readTemplate(ctx, taskTemplateName);
   const config: ReviewConfig = {
+    backend: ctx.oneOf('reviewBackend', REVIEW_BACKENDS) ?? 'a2i',
     confidenceThreshold: ctx.number('confidenceThreshold', 0, 1, { integer: false }) ?? DEFAULTS.confidenceThreshold,
     resourcePrefix:
       ctx.string('resourcePrefix', {
@@ -88,6 +96,14 @@ export function parseReview(ctx: ContextReader): ReviewConfig | undefined {
   const [a, b] = [`${config.outputPrefix}/`, `${config.datasetPrefix}/`];
   if (a.startsWith(b) || b.startsWith(a)) {
     ctx.problem('datasetPrefix', config.datasetPrefix, `a prefix apart from outputPrefix (${config.outputPrefix})`);
+  }
+  const retentionSeconds = (config.outputRetentionDays ?? Infinity) * 86_400;
+  if (config.backend === 'self-hosted' && retentionSeconds < config.taskAvailabilityLifetimeInSeconds) {
+    ctx.problem(
+      'outputRetentionDays',
+      config.outputRetentionDays,
+      `with reviewBackend=self-hosted, days enough to outlive a task (taskAvailabilityLifetimeInSeconds is ${config.taskAvailabilityLifetimeInSeconds}): large task inputs are kept under the output prefix`,
+    );
   }
   if (config.taskAvailabilityLifetimeInSeconds < config.taskTimeLimitInSeconds) {
     ctx.problem(

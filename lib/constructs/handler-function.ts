@@ -27,6 +27,12 @@ export interface HandlerFunctionProps {
    * @default none reserved
    */
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * Files copied beside the bundled code, by their name there (the portal's template and assets): part of the asset,
+   * so a change to one deploys a new version.
+   * @default none
+   */
+  readonly bundleFiles?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -68,9 +74,21 @@ export class HandlerFunction extends nodejs.NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: BUNDLING,
+      bundling: props.bundleFiles ? { ...BUNDLING, commandHooks: copyAfterBundling(props.bundleFiles) } : BUNDLING,
     });
   }
+}
+
+function copyAfterBundling(files: Readonly<Record<string, string>>): nodejs.ICommandHooks {
+  for (const name of Object.keys(files))
+    if (!/^[\w.-]+$/.test(name)) throw new Error(`bundleFiles: ${JSON.stringify(name)} is not a plain file name`);
+  const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir, outputDir) =>
+      Object.entries(files).map(([name, source]) => `cp ${quote(source)} ${quote(path.join(outputDir, name))}`),
+  };
 }
 
 /** A Lambda role that may write only to its own log group (instead of the managed AWSLambdaBasicExecutionRole). */

@@ -1,14 +1,18 @@
+import * as path from 'node:path';
 import type { StackProps } from 'aws-cdk-lib';
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { ApiConfig, ModelConfig, OperationsConfig, ReviewConfig } from '../config';
+import { TEMPLATE_FILE_SUFFIX, TEMPLATES_DIR } from '../config';
 import { AlarmNotifications } from '../constructs/alarm-notifications';
 import { ModelEndpoint } from '../constructs/model-endpoint';
 import { PredictApi } from '../constructs/predict-api';
 import { A2iReviewBackend } from '../constructs/review/a2i/a2i-review-backend';
 import { requireA2iRegion } from '../constructs/review/a2i/a2i-region-rule';
-import type { IReviewBackend } from '../constructs/review/review-backend';
+import type { IReviewBackend, ReviewOutputs } from '../constructs/review/review-backend';
+import type { ReviewWorkers } from '../constructs/review/self-hosted/self-hosted-review-backend';
+import { SelfHostedReviewBackend } from '../constructs/review/self-hosted/self-hosted-review-backend';
 import { ReviewCollector } from '../constructs/review-collector';
 import { ReviewDashboard } from '../constructs/review-dashboard';
 import { ReviewOutputBucket } from '../constructs/review-output-bucket';
@@ -19,8 +23,10 @@ export interface PipelineStackProps extends StackProps {
   readonly api: ApiConfig;
   /** @default no alarm notifications; the queue consumers reserve their concurrency */
   readonly operations?: OperationsConfig;
-  /** The private workteam that reviews (from the workforce stack, or an existing one). */
-  readonly workteamArn: string;
+  /** With A2I: the private workteam that reviews (from the workforce stack, or an existing one). */
+  readonly workteamArn?: string;
+  /** With the self-hosted backend: the workers' Cognito pool (the workforce stack's). */
+  readonly workers?: ReviewWorkers;
 }
 
 /** The review pipeline: output bucket, review backend, model endpoint, predict API, collector, dashboard. */
@@ -35,7 +41,6 @@ export class PipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
     const { review } = props;
-    requireA2iRegion(this);
     const encryptionKey = review.kmsKeyArn ? kms.Key.fromKeyArn(this, 'Key', review.kmsKeyArn) : undefined;
 
     this.output = new ReviewOutputBucket(this, 'Output', {
@@ -44,18 +49,7 @@ export class PipelineStack extends Stack {
       outputRetentionDays: review.outputRetentionDays,
     });
     const outputs = { bucket: this.output.bucket, prefix: review.outputPrefix, encryptionKey };
-    const a2i = new A2iReviewBackend(this, {
-      namePrefix: review.resourcePrefix,
-      templateContent: review.taskTemplateContent,
-      workteamArn: props.workteamArn,
-      outputs,
-      taskTitle: review.taskTitle,
-      taskDescription: review.taskDescription,
-      taskCount: review.taskCount,
-      taskAvailabilityLifetime: Duration.seconds(review.taskAvailabilityLifetimeInSeconds),
-      taskTimeLimit: Duration.seconds(review.taskTimeLimitInSeconds),
-    });
-    this.reviews = a2i;
+    this.reviews = this.reviewBackend(props, outputs);
     this.endpoint = new ModelEndpoint(this, 'Model', { model: props.model, encryptionKey });
     this.predictApi = new PredictApi(this, 'PredictApi', {
       endpoint: this.endpoint,
@@ -89,13 +83,58 @@ export class PipelineStack extends Stack {
       new AlarmNotifications(this, 'AlarmNotifications', { email: alarmEmail }).notifyOn(this.monitoring.alarms);
     }
 
+    if (this.reviews instanceof SelfHostedReviewBackend) {
+      // API Gateway's account-wide logging role, which the predict API sets, comes before any other stage's logs.
+      const account = this.predictApi.api.node.tryFindChild('Account');
+      if (account) {
+        this.reviews.portal.api.deploymentStage.node.addDependency(account);
+        this.reviews.runtimeApi.api.deploymentStage.node.addDependency(account);
+      }
+      new CfnOutput(this, 'ReviewEventBusName', { value: this.reviews.bus.eventBusName });
+      new CfnOutput(this, 'TaskTableName', { value: this.reviews.table.tableName });
+    }
     new CfnOutput(this, 'ReviewBackend', { value: this.reviews.backendName });
-    new CfnOutput(this, 'FlowDefinitionArn', { value: a2i.flowDefinition.flowDefinitionArn });
-    new CfnOutput(this, 'HumanTaskUiArn', { value: a2i.taskUi.humanTaskUiArn });
+    new CfnOutput(this, 'FlowDefinitionArn', { value: this.flowDefinitionArn() });
+    if (this.reviews instanceof A2iReviewBackend)
+      new CfnOutput(this, 'HumanTaskUiArn', { value: this.reviews.taskUi.humanTaskUiArn });
     new CfnOutput(this, 'OutputBucketName', { value: this.output.bucket.bucketName });
-    new CfnOutput(this, 'S3OutputPath', { value: a2i.flowDefinition.s3OutputPath });
+    new CfnOutput(this, 'S3OutputPath', { value: `s3://${this.output.bucket.bucketName}/${review.outputPrefix}` });
     new CfnOutput(this, 'EndpointName', { value: this.endpoint.endpointName });
     new CfnOutput(this, 'DatasetUri', { value: `s3://${this.output.bucket.bucketName}/${review.datasetPrefix}/` });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+  }
+
+  private reviewBackend(props: PipelineStackProps, outputs: ReviewOutputs): IReviewBackend {
+    const { review } = props;
+    const task = {
+      namePrefix: review.resourcePrefix,
+      outputs,
+      taskCount: review.taskCount,
+      taskAvailabilityLifetime: Duration.seconds(review.taskAvailabilityLifetimeInSeconds),
+      taskTimeLimit: Duration.seconds(review.taskTimeLimitInSeconds),
+    };
+    if (review.backend === 'self-hosted') {
+      if (props.workers === undefined) throw new Error('PipelineStack: the self-hosted backend needs `workers`');
+      return new SelfHostedReviewBackend(this, 'Reviews', {
+        ...task,
+        templateFile: path.join(TEMPLATES_DIR, `${review.taskTemplateName}${TEMPLATE_FILE_SUFFIX}`),
+        workers: props.workers,
+      });
+    }
+    if (props.workteamArn === undefined) throw new Error('PipelineStack: the A2I backend needs `workteamArn`');
+    requireA2iRegion(this);
+    return new A2iReviewBackend(this, {
+      ...task,
+      templateContent: review.taskTemplateContent,
+      workteamArn: props.workteamArn,
+      taskTitle: review.taskTitle,
+      taskDescription: review.taskDescription,
+    });
+  }
+
+  private flowDefinitionArn(): string {
+    return this.reviews instanceof A2iReviewBackend
+      ? this.reviews.flowDefinition.flowDefinitionArn
+      : (this.reviews as SelfHostedReviewBackend).flowDefinitionArn;
   }
 }

@@ -16,6 +16,14 @@ const configurations: Record<string, Record<string, unknown>> = {
   },
   'model archive on instances with a KMS key': { ...MODEL_ARCHIVE, kmsKeyArn: KEY_ARN },
   'serverless model, MFA required': { ...MODEL_ARCHIVE, serverlessMemorySizeInMB: 2048, workerMfa: 'required' },
+  'self-hosted backend with a KMS key and alarm email': {
+    ...EXISTING_ENDPOINT,
+    reviewBackend: 'self-hosted',
+    kmsKeyArn: KEY_ARN,
+    workerEmails: 'ana@example.com',
+    alarmEmail: 'ops@example.com',
+  },
+  'self-hosted backend, defaults': { ...MODEL_ARCHIVE, reviewBackend: 'self-hosted' },
   'existing workteam': {
     ...EXISTING_ENDPOINT,
     existingWorkteamArn: 'arn:aws:sagemaker:eu-west-1:123456789012:workteam/private-crowd/team',

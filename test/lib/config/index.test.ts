@@ -364,3 +364,42 @@ test('the error message lists each problem under a hint of how to fix it', () =>
     'Invalid CDK context (fix with -c key=value or in cdk.json):\n  - taskCount: got 4; expected an integer from 1 to 3.',
   );
 });
+
+describe('review backend', () => {
+  test('A2I unless reviewBackend says otherwise, so a redeploy never changes backend', () => {
+    expect(parse({ endpointName: 'ep' }).review.backend).toBe('a2i');
+    expect(parse({ endpointName: 'ep', reviewBackend: 'self-hosted' }).review.backend).toBe('self-hosted');
+  });
+
+  test('an unknown backend is named with the choices', () => {
+    expect(problemsOf({ endpointName: 'ep', reviewBackend: 'mturk' }).join('\n')).toMatch(
+      /reviewBackend.*"mturk".*a2i.*self-hosted/,
+    );
+  });
+
+  test('the self-hosted backend signs workers in with its own pool: no existing SageMaker workteam', () => {
+    expect(
+      problemsOf({
+        endpointName: 'ep',
+        reviewBackend: 'self-hosted',
+        existingWorkteamArn: 'arn:aws:sagemaker:eu-west-1:123456789012:workteam/private-crowd/team',
+      }).join('\n'),
+    ).toMatch(/existingWorkteamArn.*reviewBackend=self-hosted/);
+  });
+
+  test('the self-hosted backend runs in Regions without A2I', () => {
+    const lookup = (key: string) => ({ endpointName: 'ep', reviewBackend: 'self-hosted' })[key];
+    expect(parseConfig(lookup, { region: 'eu-south-1' }).review.backend).toBe('self-hosted');
+  });
+
+  test('large inputs of the self-hosted backend outlive the tasks that read them', () => {
+    expect(
+      problemsOf({
+        endpointName: 'ep',
+        reviewBackend: 'self-hosted',
+        outputRetentionDays: 1,
+        taskAvailabilityLifetimeInSeconds: 172_800,
+      }).join('\n'),
+    ).toMatch(/outputRetentionDays.*taskAvailabilityLifetimeInSeconds is 172800/);
+  });
+});
