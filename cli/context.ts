@@ -4,10 +4,12 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerA2IRuntimeClient } from '@aws-sdk/client-sagemaker-a2i-runtime';
 import { ENV, STACK_NAMES } from '../common/contract';
+import { A2iReviewPort } from '../lambda/shared/review/a2i';
 import { reviewPortFromEnv } from '../lambda/shared/review/from-env';
 import type { ReviewPort } from '../lambda/shared/review/port';
 import { CliError, EXIT, explainAwsError } from './errors';
 import type { CliIo } from './io';
+import { runtimeApiClient } from './runtime-api-client';
 
 export interface CliContext {
   readonly io: CliIo;
@@ -16,6 +18,8 @@ export interface CliContext {
   readonly s3: S3Client;
   /** The CLI's own: the SDK's default retries and timeouts, not the Lambdas' short ones. */
   readonly a2iRuntime: SageMakerA2IRuntimeClient;
+  /** An A2I client for the self-hosted backend's runtime API at this URL. */
+  readonly runtimeApi: (url: string) => SageMakerA2IRuntimeClient;
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => number;
 }
@@ -27,6 +31,7 @@ export function defaultContext(io: CliIo): CliContext {
     cognito: new CognitoIdentityProviderClient({}),
     s3: new S3Client({ forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined }),
     a2iRuntime: new SageMakerA2IRuntimeClient({}),
+    runtimeApi: (url) => runtimeApiClient(url),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     now: () => Date.now(),
   };
@@ -60,10 +65,17 @@ export async function requiredOutput(context: CliContext, stackName: string, key
   return value;
 }
 
-/** The deployed pipeline's review backend, built by the handlers' own factory from the stack's outputs. */
+/**
+ * The deployed pipeline's review backend, built by the handlers' own factory from the stack's outputs. The
+ * self-hosted backend is reached as A2I code reaches it: its A2I-compatible runtime API, with the CLI's credentials.
+ */
 export async function reviewPort(context: CliContext): Promise<ReviewPort> {
   const flowDefinitionArn = await requiredOutput(context, STACK_NAMES.pipeline, 'FlowDefinitionArn');
   const { ReviewBackend } = await stackOutputs(context, STACK_NAMES.pipeline);
+  if (ReviewBackend === 'self-hosted') {
+    const runtimeApiUrl = await requiredOutput(context, STACK_NAMES.pipeline, 'RuntimeApiUrl');
+    return new A2iReviewPort(context.runtimeApi(runtimeApiUrl), flowDefinitionArn);
+  }
   return reviewPortFromEnv(
     { [ENV.reviewBackend]: ReviewBackend, [ENV.flowDefinitionArn]: flowDefinitionArn },
     { a2iRuntime: context.a2iRuntime },

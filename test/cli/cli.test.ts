@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DatasetRecord } from '../../common/dataset';
-import { cli, deployedStacks, FLOW, mocks, resetMocks } from './harness';
+import { cli, deployedStacks, FLOW, mocks, runtimeApiUrls, resetMocks } from './harness';
 
 beforeEach(() => {
   resetMocks();
@@ -187,6 +187,18 @@ describe('loops', () => {
       'c     Completed  2026-11-21T10:00:00.000Z',
     ]);
     expect(mocks.a2i.commandCalls(ListHumanLoopsCommand)[0].args[0].input.FlowDefinitionArn).toBe(FLOW);
+  });
+
+  test('with the self-hosted backend, commands go through its A2I-compatible runtime API', async () => {
+    const url = 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod';
+    deployedStacks({ ReviewBackend: 'self-hosted', RuntimeApiUrl: url });
+    mocks.a2i.on(ListHumanLoopsCommand).resolves({ HumanLoopSummaries: [loop('a', 'InProgress')] });
+
+    const { code, out } = await cli(['loops', 'list']);
+
+    expect(code).toBe(0);
+    expect(out).toContain('a     InProgress');
+    expect(runtimeApiUrls).toEqual([url]);
   });
 
   test('show prints the input and the answers of a completed loop', async () => {

@@ -14,7 +14,10 @@ export const mocks = {
   a2i: mockClient(SageMakerA2IRuntimeClient),
 };
 
-export function deployedStacks(): void {
+/** The runtime API URLs the CLI made A2I clients for (the self-hosted backend). */
+export const runtimeApiUrls: string[] = [];
+
+export function deployedStacks(pipelineOutputs: Record<string, string> = {}): void {
   const outputs = (values: Record<string, string>) => ({
     Stacks: [
       {
@@ -34,7 +37,7 @@ export function deployedStacks(): void {
   );
   mocks.cloudFormation
     .on(DescribeStacksCommand, { StackName: 'ReviewPipeline' })
-    .resolves(outputs({ FlowDefinitionArn: FLOW, DatasetUri: 's3://output-bucket/dataset/' }));
+    .resolves(outputs({ FlowDefinitionArn: FLOW, DatasetUri: 's3://output-bucket/dataset/', ...pipelineOutputs }));
 }
 
 export function resetMocks(): void {
@@ -60,6 +63,10 @@ export async function cli(line: string[]) {
     cognito: new CognitoIdentityProviderClient({ region: 'eu-west-1' }),
     s3: new S3Client({ region: 'eu-west-1' }),
     a2iRuntime: new SageMakerA2IRuntimeClient({ region: 'eu-west-1' }),
+    runtimeApi: (url) => {
+      runtimeApiUrls.push(url);
+      return new SageMakerA2IRuntimeClient({ region: 'eu-west-1' });
+    },
     sleep: (ms) => {
       now += ms;
       return Promise.resolve();
