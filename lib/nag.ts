@@ -4,7 +4,9 @@
  * added later is still reported.
  */
 import { Stack, Validations } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 
 export function acknowledge(scope: IConstruct, rule: string, reason: string): void {
   Validations.of(scope).acknowledge({ id: `AwsSolutions::AwsSolutions-${rule}`, reason });
@@ -13,6 +15,12 @@ export function acknowledge(scope: IConstruct, rule: string, reason: string): vo
 /** Acknowledges AwsSolutions-IAM5 for one wildcard resource (an ARN, possibly with tokens) in `scope`'s policies. */
 export function acknowledgeWildcardResource(scope: IConstruct, resource: string, reason: string): void {
   acknowledge(scope, `IAM5[Resource::${flattenReference(Stack.of(scope).resolve(resource))}]`, reason);
+}
+
+/** As acknowledgeWildcardResource, on a grantee's principal (its role), where cdk-nag reports a grant's wildcard. */
+export function acknowledgeWildcardOnGrantee(grantee: iam.IGrantable, resource: string, reason: string): void {
+  const principal: unknown = grantee.grantPrincipal;
+  if (principal instanceof Construct) acknowledgeWildcardResource(principal, resource, reason);
 }
 
 /** The flat form cdk-nag gives a CloudFormation expression: `<LogicalId.Attr>` for GetAtt, `<Name>` for Ref. */

@@ -11,9 +11,9 @@ import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IDependable } from 'constructs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { ENV, REVIEW_ENDED_EVENT } from '../../../../common/contract';
-import { acknowledgeWildcardResource } from '../../../nag';
+import { acknowledgeWildcardOnGrantee } from '../../../nag';
 import type { IReviewBackend, ReviewOutputs } from '../review-backend';
 import { FlowDefinition } from './flow-definition';
 import { HumanTaskUi } from './human-task-ui';
@@ -94,7 +94,7 @@ export class A2iReviewBackend implements IReviewBackend {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['sagemaker:ListHumanLoops'], resources: ['*'] }),
     );
-    acknowledgeOn(
+    acknowledgeWildcardOnGrantee(
       grantee,
       '*',
       'ListHumanLoops has no resource-level permissions; the handler passes its own flow definition.',
@@ -108,7 +108,11 @@ export class A2iReviewBackend implements IReviewBackend {
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [outputs] }),
     );
     (this.outputs.encryptionKey ?? this.outputs.bucket.encryptionKey)?.grantDecrypt(grantee);
-    acknowledgeOn(grantee, outputs, 'A2I writes each answer under a key it makes below the output prefix; read-only.');
+    acknowledgeWildcardOnGrantee(
+      grantee,
+      outputs,
+      'A2I writes each answer under a key it makes below the output prefix; read-only.',
+    );
   }
 
   deleteBefore(consumer: IDependable): void {
@@ -120,16 +124,10 @@ export class A2iReviewBackend implements IReviewBackend {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['sagemaker:DescribeHumanLoop'], resources: [this.humanLoops] }),
     );
-    acknowledgeOn(
+    acknowledgeWildcardOnGrantee(
       grantee,
       this.humanLoops,
       'Loop names are made per request at run time; DescribeHumanLoop is read-only.',
     );
   }
-}
-
-/** cdk-nag reports a wildcard on the grantee's role, so it is acknowledged there. */
-function acknowledgeOn(grantee: iam.IGrantable, resource: string, reason: string): void {
-  const principal: unknown = grantee.grantPrincipal;
-  if (principal instanceof Construct) acknowledgeWildcardResource(principal, resource, reason);
 }

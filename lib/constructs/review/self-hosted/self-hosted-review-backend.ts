@@ -17,7 +17,7 @@ import { ENV, LAMBDA_TIMEOUT_SECONDS, REVIEW_ENDED_EVENT } from '../../../../com
 import { HANDLERS } from '../../../../common/handlers';
 import { nameWithContentHash } from '../../../../common/names';
 import { TASK_TABLE } from '../../../../common/task-table';
-import { acknowledgeWildcardResource } from '../../../nag';
+import { acknowledgeWildcardOnGrantee, acknowledgeWildcardResource } from '../../../nag';
 import { HandlerFunction } from '../../handler-function';
 import type { IReviewBackend, ReviewOutputs } from '../review-backend';
 import { RuntimeApi } from './runtime-api';
@@ -186,7 +186,7 @@ export class SelfHostedReviewBackend extends Construct implements IReviewBackend
       'kms:Decrypt',
       'kms:GenerateDataKey',
     );
-    acknowledgeOn(
+    acknowledgeWildcardOnGrantee(
       grantee,
       objects,
       'Inputs and output.json are written under keys made per loop at run time below the output prefix.',
@@ -207,7 +207,7 @@ export class SelfHostedReviewBackend extends Construct implements IReviewBackend
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [outputs] }),
     );
     (this.outputs.encryptionKey ?? this.outputs.bucket.encryptionKey)?.grantDecrypt(grantee);
-    acknowledgeOn(
+    acknowledgeWildcardOnGrantee(
       grantee,
       outputs,
       'Each output.json is under a key made per loop below the output prefix; read-only.',
@@ -220,9 +220,4 @@ export class SelfHostedReviewBackend extends Construct implements IReviewBackend
     this.portal.portalFunction.node.addDependency(consumer);
     this.runtimeApi.runtimeFunction.node.addDependency(consumer);
   }
-}
-
-function acknowledgeOn(grantee: iam.IGrantable, resource: string, reason: string): void {
-  const principal: unknown = grantee.grantPrincipal;
-  if (principal instanceof Construct) acknowledgeWildcardResource(principal, resource, reason);
 }
