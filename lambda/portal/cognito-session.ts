@@ -10,6 +10,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { CognitoJwtInvalidGroupError, JwtExpiredError } from 'aws-jwt-verify/error';
+import { CALLBACK_PATH, callbackUrl, SESSION_HOURS, signedOutUrl } from '../../common/portal';
 import type { PortalRequest, PortalResponse, WorkerIdentity } from './http';
 import { redirect, respond } from './http';
 import { html, portalPage } from './pages';
@@ -57,28 +58,15 @@ export const ID_TOKEN_COOKIE = 'review-portal-id';
 export const REFRESH_TOKEN_COOKIE = 'review-portal-refresh';
 export const SIGN_IN_STATE_COOKIE = 'review-portal-sign-in';
 
-/** Paths under the portal's base URL (the app client's callback and sign-out URLs are built from them). */
-export const CALLBACK_PATH = '/callback';
-export const SIGN_OUT_PATH = '/sign-out';
-export const SIGNED_OUT_PATH = '/signed-out';
+export { CALLBACK_PATH, callbackUrl, SIGN_OUT_PATH, SIGNED_OUT_PATH, signedOutUrl } from '../../common/portal';
 
 /** Matches the app client's refresh token validity: a working day, then the worker signs in again. */
-export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
+export const SESSION_MAX_AGE_SECONDS = SESSION_HOURS * 60 * 60;
 const SIGN_IN_STATE_MAX_AGE_SECONDS = 10 * 60;
 /** Cognito answers in well under a second; a stuck call must not use up the Lambda's timeout. */
 const TOKEN_ENDPOINT_TIMEOUT_MS = 5000;
 /** Browsers drop a cookie longer than about 4 KB without a word, which would loop the worker through sign-in. */
 const COOKIE_MAX_LENGTH = 4000;
-
-/** The app client's callback URL. Concatenation only, so that CDK tokens in `portalUrl` survive. */
-export function callbackUrl(portalUrl: string): string {
-  return `${portalUrl.replace(/\/+$/, '')}${CALLBACK_PATH}`;
-}
-
-/** The app client's sign-out URL, where Cognito's logout sends the worker back. */
-export function signedOutUrl(portalUrl: string): string {
-  return `${portalUrl.replace(/\/+$/, '')}${SIGNED_OUT_PATH}`;
-}
 
 /**
  * Starts the managed login: a redirect to Cognito's authorize endpoint, with the state and PKCE verifier kept in a

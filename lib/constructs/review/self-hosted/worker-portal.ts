@@ -6,6 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV, LAMBDA_TIMEOUT_SECONDS, PORTAL_BUNDLE_FILES } from '../../../../common/contract';
 import { HANDLERS } from '../../../../common/handlers';
+import { callbackUrl, SESSION_HOURS, signedOutUrl } from '../../../../common/portal';
 import { acknowledge } from '../../../nag';
 import { HandlerFunction, LAMBDA_DIR } from '../../handler-function';
 import { regionalRestApi, stageUrl } from '../../regional-rest-api';
@@ -60,15 +61,15 @@ export class WorkerPortal extends Construct {
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
-        callbackUrls: [`${this.url}/callback`],
-        logoutUrls: [`${this.url}/signed-out`],
+        callbackUrls: [callbackUrl(this.url)],
+        logoutUrls: [signedOutUrl(this.url)],
       },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.hours(12),
+      refreshTokenValidity: Duration.hours(SESSION_HOURS),
     });
 
     const key = new secretsmanager.Secret(this, 'CookieKey', {
