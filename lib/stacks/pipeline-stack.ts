@@ -94,7 +94,7 @@ export class PipelineStack extends Stack {
       new CfnOutput(this, 'TaskTableName', { value: this.reviews.table.tableName });
     }
     new CfnOutput(this, 'ReviewBackend', { value: this.reviews.backendName });
-    new CfnOutput(this, 'FlowDefinitionArn', { value: this.flowDefinitionArn() });
+    new CfnOutput(this, 'FlowDefinitionArn', { value: this.reviews.flowDefinitionArn });
     if (this.reviews instanceof A2iReviewBackend)
       new CfnOutput(this, 'HumanTaskUiArn', { value: this.reviews.taskUi.humanTaskUiArn });
     new CfnOutput(this, 'OutputBucketName', { value: this.output.bucket.bucketName });
@@ -130,11 +130,5 @@ export class PipelineStack extends Stack {
       taskTitle: review.taskTitle,
       taskDescription: review.taskDescription,
     });
-  }
-
-  private flowDefinitionArn(): string {
-    return this.reviews instanceof A2iReviewBackend
-      ? this.reviews.flowDefinition.flowDefinitionArn
-      : (this.reviews as SelfHostedReviewBackend).flowDefinitionArn;
   }
 }

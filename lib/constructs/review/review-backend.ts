@@ -5,11 +5,12 @@
  * ReviewCollector take this interface and never a backend's own constructs.
  */
 import type * as events from 'aws-cdk-lib/aws-events';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { IDependable } from 'constructs';
 import type { ReviewBackendName } from '../../../common/contract';
+import { acknowledgeWildcardOnGrantee } from '../../nag';
 
 /** Where a backend writes each loop's output.json: under `prefix/` in `bucket`. */
 export interface ReviewOutputs {
@@ -21,6 +22,8 @@ export interface ReviewOutputs {
 
 export interface IReviewBackend {
   readonly backendName: ReviewBackendName;
+  /** The flow definition new loops start under (the loops' list filter and the ended events' `flowDefinitionArn`). */
+  readonly flowDefinitionArn: string;
   /** REVIEW_BACKEND and the backend's own variables, for every handler that gets the review port. */
   readonly handlerEnvironment: Readonly<Record<string, string>>;
   readonly outputs: ReviewOutputs;
@@ -40,4 +43,29 @@ export interface IReviewBackend {
    * being deleted are collected.
    */
   deleteBefore(consumer: IDependable): void;
+}
+
+/**
+ * Lets `grantee` read (and with `write`, write) the objects under the output prefix, with the key's matching actions:
+ * keys are made per loop at run time, so the grant is the prefix's wildcard, acknowledged with `reason`.
+ */
+export function grantOutputObjects(
+  outputs: ReviewOutputs,
+  grantee: iam.IGrantable,
+  access: 'read' | 'read-write',
+  reason: string,
+): void {
+  const objects = outputs.bucket.arnForObjects(`${outputs.prefix}/*`);
+  const write = access === 'read-write';
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: write ? ['s3:GetObject', 's3:PutObject'] : ['s3:GetObject'],
+      resources: [objects],
+    }),
+  );
+  (outputs.encryptionKey ?? outputs.bucket.encryptionKey)?.grant(
+    grantee,
+    ...(write ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt']),
+  );
+  acknowledgeWildcardOnGrantee(grantee, objects, reason);
 }

@@ -15,6 +15,7 @@ import type { Construct } from 'constructs';
 import { ENV, REVIEW_ENDED_EVENT } from '../../../../common/contract';
 import { acknowledgeWildcardOnGrantee } from '../../../nag';
 import type { IReviewBackend, ReviewOutputs } from '../review-backend';
+import { grantOutputObjects } from '../review-backend';
 import { FlowDefinition } from './flow-definition';
 import { HumanTaskUi } from './human-task-ui';
 
@@ -37,6 +38,7 @@ export class A2iReviewBackend implements IReviewBackend {
   readonly backendName = 'a2i';
   readonly taskUi: HumanTaskUi;
   readonly flowDefinition: FlowDefinition;
+  readonly flowDefinitionArn: string;
   readonly outputs: ReviewOutputs;
   readonly handlerEnvironment: Readonly<Record<string, string>>;
   readonly endedEvents: IReviewBackend['endedEvents'];
@@ -61,6 +63,7 @@ export class A2iReviewBackend implements IReviewBackend {
       taskAvailabilityLifetime: props.taskAvailabilityLifetime,
       taskTimeLimit: props.taskTimeLimit,
     });
+    this.flowDefinitionArn = this.flowDefinition.flowDefinitionArn;
     this.handlerEnvironment = {
       [ENV.reviewBackend]: this.backendName,
       [ENV.flowDefinitionArn]: this.flowDefinition.flowDefinitionArn,
@@ -103,14 +106,10 @@ export class A2iReviewBackend implements IReviewBackend {
   }
 
   grantReadOutputs(grantee: iam.IGrantable): void {
-    const outputs = this.outputs.bucket.arnForObjects(`${this.outputs.prefix}/*`);
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [outputs] }),
-    );
-    (this.outputs.encryptionKey ?? this.outputs.bucket.encryptionKey)?.grantDecrypt(grantee);
-    acknowledgeWildcardOnGrantee(
+    grantOutputObjects(
+      this.outputs,
       grantee,
-      outputs,
+      'read',
       'A2I writes each answer under a key it makes below the output prefix; read-only.',
     );
   }

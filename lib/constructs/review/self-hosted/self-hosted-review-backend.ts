@@ -17,9 +17,10 @@ import { ENV, LAMBDA_TIMEOUT_SECONDS, REVIEW_ENDED_EVENT } from '../../../../com
 import { HANDLERS } from '../../../../common/handlers';
 import { nameWithContentHash } from '../../../../common/names';
 import { TASK_TABLE } from '../../../../common/task-table';
-import { acknowledgeWildcardOnGrantee, acknowledgeWildcardResource } from '../../../nag';
+import { acknowledgeWildcardResource } from '../../../nag';
 import { HandlerFunction } from '../../handler-function';
 import type { IReviewBackend, ReviewOutputs } from '../review-backend';
+import { grantOutputObjects } from '../review-backend';
 import { RuntimeApi } from './runtime-api';
 import { WorkerPortal } from './worker-portal';
 
@@ -177,18 +178,10 @@ export class SelfHostedReviewBackend extends Construct implements IReviewBackend
     // The table's key, and the bucket's: the actions DynamoDB and S3 use for reads and writes, no wildcards.
     this.table.encryptionKey?.grant(grantee, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
     this.bus.grantPutEventsTo(grantee);
-    const objects = this.outputs.bucket.arnForObjects(`${this.outputs.prefix}/*`);
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [objects] }),
-    );
-    (this.outputs.encryptionKey ?? this.outputs.bucket.encryptionKey)?.grant(
+    grantOutputObjects(
+      this.outputs,
       grantee,
-      'kms:Decrypt',
-      'kms:GenerateDataKey',
-    );
-    acknowledgeWildcardOnGrantee(
-      grantee,
-      objects,
+      'read-write',
       'Inputs and output.json are written under keys made per loop at run time below the output prefix.',
     );
   }
@@ -202,14 +195,10 @@ export class SelfHostedReviewBackend extends Construct implements IReviewBackend
   }
 
   grantReadOutputs(grantee: iam.IGrantable): void {
-    const outputs = this.outputs.bucket.arnForObjects(`${this.outputs.prefix}/*`);
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [outputs] }),
-    );
-    (this.outputs.encryptionKey ?? this.outputs.bucket.encryptionKey)?.grantDecrypt(grantee);
-    acknowledgeWildcardOnGrantee(
+    grantOutputObjects(
+      this.outputs,
       grantee,
-      outputs,
+      'read',
       'Each output.json is under a key made per loop below the output prefix; read-only.',
     );
   }

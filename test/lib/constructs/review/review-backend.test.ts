@@ -17,6 +17,7 @@ import { ReviewCollector } from '../../../../lib/constructs/review-collector';
 /** A backend as a self-hosted one will look to the pipeline: its own variable, actions, bus and event source. */
 class FakeBackend implements IReviewBackend {
   readonly backendName = 'a2i' as const;
+  readonly flowDefinitionArn = 'arn:aws:sagemaker:eu-west-1:123456789012:flow-definition/fake-0a1b2c3d';
   readonly handlerEnvironment = { REVIEW_BACKEND: 'fake', FAKE_TABLE: 'loops-table' };
   readonly outputs: IReviewBackend['outputs'];
   readonly endedEvents: IReviewBackend['endedEvents'];
