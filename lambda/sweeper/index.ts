@@ -38,12 +38,17 @@ const loops = once(() =>
 export async function handler(_event: unknown, context?: Context): Promise<{ readonly looked: number }> {
   const deadline = Deadline.fromContext(context, LAMBDA_TIMEOUT_SECONDS.sweeper * 1000);
   let looked = 0;
-  let last: number;
+  let last: Awaited<ReturnType<ReturnType<typeof loops>['sweep']>>;
+  // Another page while the last one was full and moved on: loops whose steps keep failing are left to the next run.
   do {
     last = await loops().sweep(SWEEP_LIMIT);
-    looked += last;
-  } while (last === SWEEP_LIMIT && !deadline.within(LAST_SWEEP_MS));
-  if (last === SWEEP_LIMIT) logger.warn('More loops are due than one sweep took; the next sweep goes on', { looked });
+    looked += last.looked;
+  } while (last.looked === SWEEP_LIMIT && last.stillDue < last.looked && !deadline.within(LAST_SWEEP_MS));
+  if (last.stillDue > 0)
+    logger.warn('Some human loops still have a step due; the next run tries again', {
+      looked,
+      stillDue: last.stillDue,
+    });
   else logger.debug('Swept', { looked });
   return { looked };
 }

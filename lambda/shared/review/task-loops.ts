@@ -51,11 +51,11 @@ export class TaskLoops {
     return settle(loop, this.now()) !== loop || isAnswered(loop) || (isEnded(loop) && loop.endAnnounced !== true);
   }
 
-  /** Takes every step due now; the number of loops it looked at. */
-  async sweep(limit = SWEEP_LIMIT): Promise<number> {
+  /** Takes every step due now: how many loops it looked at, and how many of them still have a step due (it failed). */
+  async sweep(limit = SWEEP_LIMIT): Promise<{ readonly looked: number; readonly stillDue: number }> {
     const due = await this.store.listPending(this.now(), limit);
-    await Promise.all(due.map((loop) => this.change(loop.name).catch(() => undefined)));
-    return due.length;
+    const after = await Promise.all(due.map((loop) => this.change(loop.name).catch(() => undefined)));
+    return { looked: due.length, stillDue: after.filter((loop) => loop === undefined || this.isDue(loop)).length };
   }
 
   /** The steps without a worker that the stored loop has due; never throws (a failed step is due again). */
