@@ -5,15 +5,12 @@
 import type { SageMakerA2IRuntimeClient } from '@aws-sdk/client-sagemaker-a2i-runtime';
 import { ENV, REVIEW_BACKENDS } from '../../../common/contract';
 import { a2iRuntime } from '../clients/a2i-runtime';
-import { dynamodb } from '../clients/dynamodb';
-import { eventBridge } from '../clients/eventbridge';
-import { s3 } from '../clients/s3';
 import type { Env } from '../env';
 import { oneOfEnv, requiredEnv } from '../env';
 import { A2iReviewPort } from './a2i';
 import type { ReviewPort } from './port';
 import type { SelfHostedClients } from './self-hosted';
-import { selfHostedReviewPort, selfHostedSettings } from './self-hosted';
+import type * as SelfHostedEnv from './self-hosted-env';
 
 /** Clients to use instead of the Lambdas' own (lambda/shared/clients/), like the CLI's, which may wait longer. */
 export interface ReviewClients extends Partial<SelfHostedClients> {
@@ -25,11 +22,11 @@ export function reviewPortFromEnv(env: Env = process.env, clients: ReviewClients
   switch (backend) {
     case 'a2i':
       return new A2iReviewPort(clients.a2iRuntime ?? a2iRuntime, requiredEnv(env, ENV.flowDefinitionArn));
-    case 'self-hosted':
-      return selfHostedReviewPort(selfHostedSettings(env), {
-        dynamodb: clients.dynamodb ?? dynamodb,
-        s3: clients.s3 ?? s3,
-        eventBridge: clients.eventBridge ?? eventBridge,
-      });
+    case 'self-hosted': {
+      // Required here, not imported: its DynamoDB and EventBridge clients added ~60 ms to the A2I handlers' cold load.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const selfHosted = require('./self-hosted-env') as typeof SelfHostedEnv;
+      return selfHosted.selfHostedPortFromEnv(env, clients);
+    }
   }
 }
