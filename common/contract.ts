@@ -112,5 +112,9 @@ export const STACK_NAMES = { workforce: 'ReviewWorkforce', pipeline: 'ReviewPipe
 export const PORTAL_BUNDLE_FILES = {
   taskTemplate: 'task-template.html',
   /** Served under `/portal/<name>`, by content type. */
-  assets: { 'crowd-html-elements.js': 'text/javascript; charset=utf-8', 'portal.css': 'text/css; charset=utf-8' },
+  assets: {
+    'crowd-html-elements.js': 'text/javascript; charset=utf-8',
+    'portal-task.js': 'text/javascript; charset=utf-8',
+    'portal.css': 'text/css; charset=utf-8',
+  },
 } as const;

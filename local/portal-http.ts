@@ -2,7 +2,8 @@
  * The worker portal on Node's http for local mode: the request handed to the portal's neutral routes, and a local
  * sign-in standing in for Cognito. Signing in is a name (the worker id is derived from it); the cookie that keeps it
  * is signed with the data folder's secret, and every form, sign-in and sign-out included, is checked against forgery.
- * Objects that `grant_read_access` points at are served from the local S3 store to signed-in workers.
+ * Objects that `grant_read_access` points at are served from the local S3 store under a signed, expiring URL, as S3
+ * serves a presigned GET (the sandboxed task frame sends no cookies).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -79,23 +80,24 @@ export async function handleLocalPortal(
     ),
     body: body.toString('utf8'),
   };
-  const worker = signedInWorker(request, portal.secret);
   const object = /^\/portal\/objects\/([^/]+)\/(.+)$/.exec(request.path);
   if (object && request.method === 'GET') {
-    const found = worker && portal.objects.get(decodeURIComponent(object[1]), decodeURIComponent(object[2]));
-    if (!worker) return write(res, redirect(SIGN_IN_URL));
-    if (!found) return write(res, respond(404, 'Not found', 'text/plain'));
+    const bucket = decodeURIComponent(object[1]);
+    const key = object[2].split('/').map(decodeURIComponent).join('/');
+    const found = isGranted(portal.secret, bucket, key, request.query) && portal.objects.get(bucket, key);
+    if (!found) return write(res, respond(403, 'Not granted, expired, or not found', 'text/plain'));
     // Whatever the object holds, it never runs as a page of the portal's origin (it could read the CSRF token).
     res
       .writeHead(200, {
         'Content-Type': found.contentType,
-        'Cache-Control': 'no-store',
+        'Cache-Control': 'private, no-store',
         'X-Content-Type-Options': 'nosniff',
         'Content-Security-Policy': "sandbox; default-src 'none'",
       })
       .end(found.body);
     return;
   }
+  const worker = signedInWorker(request, portal.secret);
   write(res, await route(portal, request, worker));
 }
 
@@ -132,6 +134,30 @@ function signInPage(error?: string): string {
 ${error ? `<p class="crowd-status error">${html(error)}</p>` : ''}
 <form class="sign-in" method="post" action="${SIGN_IN_URL}"><label>Name <input name="name" required maxlength="64" autofocus></label><button>Sign in</button></form>`,
   );
+}
+
+/**
+ * `grant_read_access` in local mode: a URL to the object that works without a cookie until `until`, signed with the
+ * data folder's secret like S3's presigned GET. Only what a task grants is served.
+ */
+export function localReadGrant(secret: string): PortalDeps['grantReadAccess'] {
+  return (bucket, key, until) => {
+    const expires = String(Math.floor(until.getTime() / 1000));
+    const query = new URLSearchParams({ expires, signature: grantSignature(secret, bucket, key, expires) });
+    return `/portal/objects/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}?${query.toString()}`;
+  };
+}
+
+function grantSignature(secret: string, bucket: string, key: string, expires: string): string {
+  return createHmac('sha256', secret).update(`read-grant:${bucket}\n${key}\n${expires}`).digest('base64url');
+}
+
+function isGranted(secret: string, bucket: string, key: string, query: Readonly<Record<string, string>>): boolean {
+  const { expires = '', signature = '' } = query;
+  if (!/^\d{1,12}$/.test(expires) || Number(expires) * 1000 <= Date.now()) return false;
+  const expected = Buffer.from(grantSignature(secret, bucket, key, expires));
+  const given = Buffer.from(signature);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 function sign(value: string, secret: string): string {

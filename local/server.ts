@@ -26,7 +26,7 @@ import { FileTaskStore } from './file-task-store';
 import type { ModelBackend } from './model/model-backend';
 import { ObjectStore } from './object-store';
 import type { LocalPortal } from './portal-http';
-import { handleLocalPortal, localAssets } from './portal-http';
+import { handleLocalPortal, localAssets, localReadGrant } from './portal-http';
 import { handleRuntimeApi } from './runtime-api-http';
 import { handleRuntime } from './runtime-emulator';
 import { handleS3 } from './s3-emulator';
@@ -198,8 +198,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     deps: {
       tasks: workerTasks,
       template: () => fs.promises.readFile(templateFile, 'utf8'),
-      grantReadAccess: (bucket, key) =>
-        `/portal/objects/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`,
+      grantReadAccess: localReadGrant(dataDir.portalSecret),
       assets: localAssets(),
       forgery,
     },

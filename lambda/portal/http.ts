@@ -36,6 +36,44 @@ export interface WorkerIdentity {
   readonly identity?: { readonly issuer: string; readonly sub: string };
 }
 
+/**
+ * The portal's own pages: scripts, styles and frames from the portal only, no inline script or style (the task
+ * template runs in a frame of its own, FRAME_POLICY), and never framed by another page.
+ */
+export const PAGE_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "frame-src 'self'",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "object-src 'none'",
+].join('; ');
+
+/**
+ * The task frame: the rendered template is sandboxed into an origin of its own (scripts and forms, no same-origin),
+ * so its scripts, the templates' inline ones included, cannot read the portal's cookies, pages or tokens. It loads
+ * the portal's scripts and styles, shows images and media from anywhere over HTTPS (presigned S3 URLs), and sends
+ * nothing anywhere: no fetch, no form target; its only way out is the answer it hands to the task page.
+ */
+export const FRAME_POLICY = [
+  'sandbox allow-scripts allow-forms',
+  "default-src 'none'",
+  "script-src 'self' 'unsafe-inline'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' https: data: blob:",
+  "media-src 'self' https: data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'self'",
+  "base-uri 'none'",
+  "object-src 'none'",
+].join('; ');
+
 export function respond(
   status: number,
   body: string,
@@ -49,6 +87,8 @@ export function respond(
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'same-origin',
+      'Content-Security-Policy': PAGE_POLICY,
+      'X-Frame-Options': 'DENY',
       ...headers,
     },
     body,

@@ -187,27 +187,8 @@ function toResult(response: PortalResponse): APIGatewayProxyResult {
     headers: {
       ...response.headers,
       'Strict-Transport-Security': 'max-age=63072000; includeSubDomains',
-      'X-Frame-Options': 'DENY',
-      'Content-Security-Policy': response.headers['Content-Security-Policy'] ?? PAGE_POLICY,
     },
     multiValueHeaders: response.cookies?.length ? { 'Set-Cookie': [...response.cookies] } : undefined,
     body: response.body,
   };
 }
-
-/**
- * Pages load scripts and styles from the portal only, and images from S3's presigned URLs. Inline scripts and styles
- * are the task template's own (SageMaker's templates are written with them).
- */
-const PAGE_POLICY = [
-  "default-src 'self'",
-  "script-src 'self' 'unsafe-inline'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' https: data:",
-  "media-src 'self' https:",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "form-action 'self'",
-  "base-uri 'none'",
-  "object-src 'none'",
-].join('; ');

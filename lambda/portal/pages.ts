@@ -36,11 +36,6 @@ export function portalPage(
 <body><header><strong>Labeling portal</strong> <a href="${html(base)}">Tasks</a>${who}</header><main>${body}</main></body></html>`;
 }
 
-/** JSON inside a <script> element: `<` escaped so no value can close the element. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c');
-}
-
 function csrfField(context: PageContext): string {
   return `<input type="hidden" name="csrf" value="${html(context.csrfToken)}">`;
 }
@@ -74,28 +69,57 @@ export function taskListPage(
   return portalPage(
     'Tasks',
     context,
-    `<h1>Tasks</h1>${waiting}${tasks.length ? `${claimForm(context, tasks[0], 'Start working')}<table><thead><tr><th>Task</th><th>Preview</th><th>Created</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>Nothing to review right now. Send predictions to <code>POST /predict</code>; low-confidence ones appear here.</p>'}`,
+    `<h1>Tasks</h1>${waiting}${tasks.length ? `${nextTaskForm(context, 'Start working')}<table><thead><tr><th>Task</th><th>Preview</th><th>Created</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>Nothing to review right now. Send predictions to <code>POST /predict</code>; low-confidence ones appear here.</p>'}`,
   );
 }
 
+/** The form that takes the worker's next task (the oldest they may take) and opens it. */
+function nextTaskForm(context: PageContext, label: string, hidden = false): string {
+  return `<form id="next-task" class="claim" method="post" action="${html(context.base)}/next"${hidden ? ' hidden' : ''}>${csrfField(context)}<button>${html(label)}</button></form>`;
+}
+
+/** `mm:ss`, or `h:mm:ss` from an hour up: the time left on a lease. */
+export function clock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const hours = Math.floor(s / 3600);
+  const rest = `${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
+  return hours > 0 ? `${hours}:${rest}` : rest;
+}
+
+/** What the task page knows of the lease the worker holds. */
+export interface LeaseView {
+  readonly token: string;
+  readonly secondsLeft: number;
+}
+
 /**
- * The task template, rendered, inside the portal page, with the task's time limit and the actions to give the task
- * back or decline it; the crowd stand-ins load after the template so they see its content.
+ * The task the worker holds: the rendered template in a sandboxed frame (its scripts run in an origin of their own,
+ * with no access to the portal, its cookies or this page), the time left on the lease, the queue, and the actions to
+ * give the task back or decline it. The frame hands the answer to this page (portal-task.js), which posts it with the
+ * lease token and the CSRF token and then takes the next task.
  */
-export function taskPage(context: PageContext, loop: LoopRecord, renderedTemplate: string, remaining: number): string {
-  const withoutCrowdScript = renderedTemplate.replace(
-    /<script[^>]*src=["']https:\/\/assets\.crowd\.aws\/[^"']*["'][^>]*>\s*<\/script>/gi,
-    '',
-  );
+export function taskPage(context: PageContext, loop: LoopRecord, lease: LeaseView, waiting: number): string {
   const task = `${context.base}/tasks/${encodeURIComponent(loop.name)}`;
-  const claim = loop.claims.find((c) => c.workerId === context.worker.id);
-  const settings = `<script>window.crowdSubmitUrl=${scriptJson(`${context.base}/api/tasks/${encodeURIComponent(loop.name)}/answers`)};window.crowdNextUrl=${scriptJson(context.base)};</script>`;
-  const actions = `<div class="task-actions"><form method="post" action="${html(task)}/release">${csrfField(context)}<button>Give back</button></form><form method="post" action="${html(task)}/decline">${csrfField(context)}<button>Decline</button></form></div>`;
+  const answerUrl = `${context.base}/api/tasks/${encodeURIComponent(loop.name)}/answers`;
+  const actions = `<div class="task-actions"><form method="post" action="${html(task)}/release">${csrfField(context)}<button class="secondary">Give back</button></form><form method="post" action="${html(task)}/decline">${csrfField(context)}<button class="secondary">Decline</button></form></div>`;
+  const bar = `<div class="task-bar"><span>Task <code>${html(loop.name)}</code></span><span class="queue" data-waiting="${waiting}">${waiting} more waiting</span><span class="time-left">Time left <strong id="time-left" role="timer">${clock(lease.secondsLeft)}</strong></span></div>`;
   return portalPage(
     `Task ${loop.name}`,
     context,
-    `<p>Task <code>${html(loop.name)}</code> · ${remaining} more waiting after this one${claim ? ` · yours until ${html(claim.expiresAt)}` : ''}</p>${withoutCrowdScript}${actions}${settings}<script src="${html(context.base)}/crowd-html-elements.js"></script>`,
+    `${bar}<div id="task" data-answer-url="${html(answerUrl)}" data-lease-token="${html(lease.token)}" data-seconds-left="${Math.floor(lease.secondsLeft)}"><iframe title="Task" src="${html(task)}/frame" sandbox="allow-scripts allow-forms"></iframe></div><p id="task-status" class="crowd-status" role="status"></p>${actions}${nextTaskForm(context, 'Next task', true)}<script src="${html(context.base)}/portal-task.js"></script>`,
   );
+}
+
+/** Removes SageMaker's loader of the crowd elements: the portal serves its own (crowd-html-elements.js). */
+function withoutCrowdLoader(rendered: string): string {
+  return rendered.replace(/<script[^>]*src=["']https:\/\/assets\.crowd\.aws\/[^"']*["'][^>]*>\s*<\/script>/gi, '');
+}
+
+/** The rendered task template as the sandboxed frame's document, with the portal's crowd elements and styles. */
+export function taskFrame(base: string, renderedTemplate: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="${html(base)}/portal.css"></head>
+<body class="task-frame">${withoutCrowdLoader(renderedTemplate)}<script src="${html(base)}/crowd-html-elements.js"></script></body></html>`;
 }
 
 export function messagePage(context: PageContext | undefined, title: string, message: string): string {

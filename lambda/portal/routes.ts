@@ -6,13 +6,13 @@
  */
 import { renderTaskTemplate } from '../../common/task-template';
 import { isReviewError } from '../shared/review/port';
-import type { LoopRecord } from '../shared/review/tasks';
+import type { Claim, LoopRecord } from '../shared/review/tasks';
 import type { WorkerTasks } from '../shared/review/worker-tasks';
 import type { ForgeryGuard } from './csrf';
 import type { PortalRequest, PortalResponse, WorkerIdentity } from './http';
-import { jsonResponse, redirect, respond } from './http';
+import { FRAME_POLICY, jsonResponse, redirect, respond } from './http';
 import type { PageContext } from './pages';
-import { DEFAULT_BASE, messagePage, offerPage, taskListPage, taskPage } from './pages';
+import { DEFAULT_BASE, html, messagePage, offerPage, taskFrame, taskListPage, taskPage } from './pages';
 
 /** Static files the portal serves under `/portal/` (the crowd-element stand-ins and the style sheet). */
 export type Asset = { readonly body: string; readonly contentType: string };
@@ -72,6 +72,14 @@ export async function handlePortal(
 
   const task = /^\/portal\/tasks\/([^/]+)$/.exec(path);
   if (task && method === 'GET') return showTask(decodeURIComponent(task[1]), context, deps);
+  const frame = /^\/portal\/tasks\/([^/]+)\/frame$/.exec(path);
+  if (frame && method === 'GET') return showFrame(decodeURIComponent(frame[1]), context, deps);
+
+  if (path === '/portal/next' && method === 'POST') {
+    const refusal = deps.forgery.refusal(request, worker, new URLSearchParams(request.body).get('csrf') ?? undefined);
+    if (refusal) return respond(403, messagePage(context, 'Not done', refusal));
+    return takeNextTask(context, deps);
+  }
 
   const action = /^\/portal\/tasks\/([^/]+)\/(claim|release|decline)$/.exec(path);
   if (action && method === 'POST') {
@@ -98,18 +106,30 @@ async function claimTask(name: string, context: PageContext, deps: PortalDeps): 
   try {
     await deps.tasks.claim(name, context.worker);
   } catch (error) {
-    if (
-      !isReviewError(error, 'ResourceNotFound') &&
-      !isReviewError(error, 'Conflict') &&
-      !isReviewError(error, 'Validation')
-    )
-      throw error;
+    if (!isNotTakeable(error)) throw error;
     return respond(409, notAvailable(name, context));
   }
   return redirect(`${context.base}/tasks/${encodeURIComponent(name)}`);
 }
 
-/** The task the worker holds, rendered; one they may take, offered; any other, not available. */
+/** Tasks tried in order when the oldest is taken by someone else meanwhile. */
+const NEXT_TASK_TRIES = 5;
+
+/** Takes the oldest task the worker may take and opens it; with none left, back to the (empty) queue. */
+async function takeNextTask(context: PageContext, deps: PortalDeps): Promise<PortalResponse> {
+  const open = await deps.tasks.openTasks(context.worker);
+  for (const loop of open.slice(0, NEXT_TASK_TRIES)) {
+    try {
+      await deps.tasks.claim(loop.name, context.worker);
+      return redirect(`${context.base}/tasks/${encodeURIComponent(loop.name)}`);
+    } catch (error) {
+      if (!isNotTakeable(error)) throw error;
+    }
+  }
+  return redirect(context.base);
+}
+
+/** The task page of the task the worker holds; one they may take, offered; any other, not available. */
 async function showTask(name: string, context: PageContext, deps: PortalDeps): Promise<PortalResponse> {
   const held = await deps.tasks.held(name, context.worker);
   const open = await deps.tasks.openTasks(context.worker);
@@ -119,21 +139,53 @@ async function showTask(name: string, context: PageContext, deps: PortalDeps): P
       ? respond(200, offerPage(context, offered, preview(offered)))
       : respond(404, notAvailable(name, context));
   }
-  const remaining = open.filter((loop) => loop.name !== name).length;
-  const claim = held.claims.find((c) => c.workerId === context.worker.id);
-  const leaseEnd = new Date(claim?.expiresAt ?? held.availableUntil);
+  const lease = leaseOf(held, context);
+  const waiting = open.filter((loop) => loop.name !== name).length;
+  const secondsLeft = (Date.parse(lease.expiresAt) - deps.tasks.now().getTime()) / 1000;
+  return respond(200, taskPage(context, held, { token: lease.token, secondsLeft }, waiting));
+}
+
+/** The template rendered for the task the worker holds, as the sandboxed frame's document. */
+async function showFrame(name: string, context: PageContext, deps: PortalDeps): Promise<PortalResponse> {
+  const frameHeaders = { 'Content-Security-Policy': FRAME_POLICY, 'X-Frame-Options': 'SAMEORIGIN' };
+  const held = await deps.tasks.held(name, context.worker);
+  if (held === undefined) return respond(404, taskFrame(context.base, notAvailableText(name)), undefined, frameHeaders);
+  const leaseEnd = new Date(leaseOf(held, context).expiresAt);
   try {
     const rendered = await renderTaskTemplate(await deps.template(), JSON.parse(held.inputContent), {
       grantReadAccess: (bucket, key) => deps.grantReadAccess(bucket, key, leaseEnd),
     });
-    return respond(200, taskPage(context, held, rendered, remaining));
+    return respond(200, taskFrame(context.base, rendered), undefined, frameHeaders);
   } catch (error) {
-    return respond(500, messagePage(context, 'The task template did not render', (error as Error).message));
+    const message = `The task template did not render: ${(error as Error).message}`;
+    return respond(
+      500,
+      taskFrame(context.base, `<p class="crowd-status error">${html(message)}</p>`),
+      undefined,
+      frameHeaders,
+    );
   }
 }
 
+/** The worker's lease on a loop they hold (held() gives only such loops). */
+function leaseOf(held: LoopRecord, context: PageContext): Claim {
+  const lease = held.claims.find((claim) => claim.workerId === context.worker.id);
+  if (lease === undefined) throw new Error(`Worker ${context.worker.id} holds no lease on ${held.name}`);
+  return lease;
+}
+
+function isNotTakeable(error: unknown): boolean {
+  return (
+    isReviewError(error, 'ResourceNotFound') || isReviewError(error, 'Conflict') || isReviewError(error, 'Validation')
+  );
+}
+
+function notAvailableText(name: string): string {
+  return `Task ${name} is done, taken, was stopped, or does not exist.`;
+}
+
 function notAvailable(name: string, context: PageContext): string {
-  return messagePage(context, 'Task not available', `Task ${name} is done, taken, was stopped, or does not exist.`);
+  return messagePage(context, 'Task not available', notAvailableText(name));
 }
 
 async function submitAnswer(
@@ -146,7 +198,7 @@ async function submitAnswer(
   if (refusal) return jsonResponse(403, { message: refusal });
   if (Buffer.byteLength(request.body, 'utf8') > ANSWER_MAX_BYTES)
     return jsonResponse(413, { message: `An answer has at most ${ANSWER_MAX_BYTES} bytes` });
-  let body: { answerContent?: unknown };
+  let body: { answerContent?: unknown; leaseToken?: unknown };
   try {
     body = JSON.parse(request.body) as typeof body;
   } catch {
@@ -154,8 +206,10 @@ async function submitAnswer(
   }
   if (body.answerContent === null || typeof body.answerContent !== 'object' || Array.isArray(body.answerContent))
     return jsonResponse(400, { message: 'answerContent must be an object' });
+  if (typeof body.leaseToken !== 'string' || body.leaseToken === '')
+    return jsonResponse(400, { message: "leaseToken is required: the token of the task page's lease" });
   try {
-    const loop = await deps.tasks.answer(name, worker, body.answerContent as Record<string, unknown>);
+    const loop = await deps.tasks.answer(name, worker, body.leaseToken, body.answerContent as Record<string, unknown>);
     return jsonResponse(200, { humanLoopName: loop.name, status: loop.status, outputS3Uri: loop.outputUri });
   } catch (error) {
     if (isReviewError(error, 'ResourceNotFound')) return jsonResponse(404, { message: error.message });

@@ -18,6 +18,8 @@ interface Prediction {
 let predictions: Prediction[];
 
 let csrf: string;
+/** The lease token of the task Ana took, from its task page. */
+let leaseToken = '';
 
 const api = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
 /** A request of the signed-in worker, from the portal's own pages (its origin and CSRF token). */
@@ -81,10 +83,15 @@ test('a task page renders the template with the review escaped and the model lab
   });
   expect(taken.headers.get('location')).toBe(`/portal/tasks/${name}`);
   const page = await (await asWorker(`/portal/tasks/${name}`)).text();
-  expect(page).toContain('I am unhappy with this product');
-  expect(page).toContain('initial-value="-1"');
-  expect(page).toContain('<script src="/portal/crowd-html-elements.js"></script>');
-  expect(page).not.toContain('assets.crowd.aws');
+  expect(page).toContain(`<iframe title="Task" src="/portal/tasks/${name}/frame" sandbox="allow-scripts allow-forms">`);
+  leaseToken = /data-lease-token="([^"]+)"/.exec(page)?.[1] ?? '';
+  const frame = await asWorker(`/portal/tasks/${name}/frame`);
+  expect(frame.headers.get('content-security-policy')).toMatch(/^sandbox allow-scripts allow-forms;/);
+  const template = await frame.text();
+  expect(template).toContain('I am unhappy with this product');
+  expect(template).toContain('initial-value="-1"');
+  expect(template).toContain('<script src="/portal/crowd-html-elements.js"></script>');
+  expect(template).not.toContain('assets.crowd.aws');
 });
 
 test('answering completes the loop, writes output.json with AWS shape and key, and the collector records it', async () => {
@@ -92,7 +99,7 @@ test('answering completes the loop, writes output.json with AWS shape and key, a
   const answer = await asWorker(`/portal/api/tasks/${name}/answers`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ answerContent: { sentiment: { label: '0' } } }),
+    body: JSON.stringify({ answerContent: { sentiment: { label: '0' } }, leaseToken }),
   });
   expect(answer.status).toBe(200);
 
@@ -156,7 +163,7 @@ test('a worker cannot answer the same task twice, and the task leaves their list
   const again = await asWorker(`/portal/api/tasks/${name}/answers`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ answerContent: { sentiment: { label: '1' } } }),
+    body: JSON.stringify({ answerContent: { sentiment: { label: '1' } }, leaseToken }),
   });
   expect(again.status).toBe(409);
   const tasks = (await (await asWorker('/portal/api/tasks')).json()) as { tasks: { humanLoopName: string }[] };

@@ -5,8 +5,8 @@
  *   crowd-classifier-multi-select {name: {labels: [...]}}
  *   crowd-text-area, crowd-input  {name: "text"}  (an empty crowd-input is left out)
  *   crowd-checkbox, crowd-radio-button {name: {value: true|false}}
- * crowd-form merges every named field (crowd elements and plain inputs) into one answerContent and posts it to the
- * local portal (window.crowdSubmitUrl).
+ * crowd-form merges every named field (crowd elements and plain inputs) into one answerContent and hands it to the
+ * task page around this sandboxed frame (postMessage), which posts it under the worker's lease and answers back.
  */
 (() => {
   'use strict';
@@ -213,7 +213,7 @@
         return answer;
       }
 
-      async submit() {
+      submit() {
         let answerContent;
         try {
           answerContent = this.answerContent();
@@ -222,24 +222,37 @@
           this.status.className = 'crowd-status error';
           return;
         }
-        this.status.textContent = 'Submitting...';
-        this.status.className = 'crowd-status';
-        const csrf = document.querySelector('meta[name="csrf-token"]');
-        const response = await fetch(window.crowdSubmitUrl, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf ? csrf.content : '' },
-          body: JSON.stringify({ answerContent }),
-        });
-        const result = await response.json().catch(() => ({}));
-        if (!response.ok) {
-          this.status.textContent = result.message || `Not saved (${response.status})`;
+        if (window.parent === window) {
+          this.status.textContent = 'Open this task from the portal to submit it.';
           this.status.className = 'crowd-status error';
           return;
         }
-        this.status.textContent = 'Submitted. Thank you!';
-        this.dispatchEvent(new CustomEvent('crowd-submitted', { detail: result, bubbles: true }));
-        if (window.crowdNextUrl) setTimeout(() => window.location.assign(window.crowdNextUrl), 600);
+        this.status.textContent = 'Submitting...';
+        this.status.className = 'crowd-status';
+        // The parent is the portal's task page (the frame may be framed by the portal only: frame-ancestors 'self').
+        window.parent.postMessage({ type: 'crowd-answer', answerContent }, '*');
       }
     },
   );
+
+  /** The task page's word on a submitted answer. */
+  window.addEventListener('message', (event) => {
+    if (event.source !== window.parent || !event.data || event.data.type !== 'crowd-answer-result') return;
+    const form = document.querySelector('crowd-form');
+    if (!form || !form.status) return;
+    form.status.textContent = event.data.message;
+    form.status.className = event.data.ok ? 'crowd-status' : 'crowd-status error';
+    if (event.data.ok) form.dispatchEvent(new CustomEvent('crowd-submitted', { bubbles: true }));
+  });
+
+  /** The frame's height, so the task page shows the whole task without a second scroll bar. */
+  if (window.parent !== window) {
+    const report = () =>
+      window.parent.postMessage(
+        { type: 'crowd-frame-height', height: Math.ceil(document.body.getBoundingClientRect().height) },
+        '*',
+      );
+    new ResizeObserver(report).observe(document.body);
+    report();
+  }
 })();

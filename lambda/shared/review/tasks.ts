@@ -49,8 +49,14 @@ export interface Worker {
   readonly identity?: IdentityData;
 }
 
+/** A worker's lease on one task of a loop: theirs until `expiresAt`, proven by `token`. */
 export interface Claim {
   readonly workerId: string;
+  /**
+   * Random, given only to the holder's task page: an answer counts only with the token of a live lease, so a page
+   * left open after its lease ended (and the task was taken again) cannot answer for the new lease.
+   */
+  readonly token: string;
   readonly acceptedAt: string;
   readonly expiresAt: string;
 }
@@ -257,10 +263,10 @@ export function isOpenFor(loop: LoopRecord, worker: Worker): boolean {
 }
 
 /**
- * A worker takes one of the loop's tasks, for the task time limit (never past the loop's availability). Taking it
- * again while the claim lives keeps the first claim.
+ * A worker takes one of the loop's tasks, for the task time limit (never past the loop's availability), under a new
+ * lease `token`. Taking it again while the claim lives keeps the first claim and its token.
  */
-export function claimTask(loop: LoopRecord, worker: Worker, now: Date): LoopRecord {
+export function claimTask(loop: LoopRecord, worker: Worker, now: Date, token: string): LoopRecord {
   const current = settle(loop, now);
   if (current.status !== 'InProgress') {
     throw validationError(`Human loop ${loop.name} is ${current.status}; its tasks can no longer be taken`);
@@ -278,17 +284,21 @@ export function claimTask(loop: LoopRecord, worker: Worker, now: Date): LoopReco
   );
   return {
     ...current,
-    claims: [...current.claims, { workerId: worker.id, acceptedAt: iso(now), expiresAt: iso(new Date(expiresAt)) }],
+    claims: [
+      ...current.claims,
+      { workerId: worker.id, token, acceptedAt: iso(now), expiresAt: iso(new Date(expiresAt)) },
+    ],
   };
 }
 
 /**
- * A worker answers the task they hold. With the loop's last answer it is answered: its output.json is due, then it
- * is Completed (completeLoop).
+ * A worker answers the task they hold, with the token of their live lease. With the loop's last answer it is
+ * answered: its output.json is due, then it is Completed (completeLoop).
  */
 export function answerTask(
   loop: LoopRecord,
   worker: Worker,
+  leaseToken: string,
   answerContent: Readonly<Record<string, unknown>>,
   now: Date,
 ): LoopRecord {
@@ -300,6 +310,12 @@ export function answerTask(
   if (claim === undefined) {
     throw validationError(
       `Worker ${worker.id} holds no task of ${loop.name}: take the task first, or the time limit has passed`,
+    );
+  }
+  if (claim.token !== leaseToken) {
+    throw new ReviewError(
+      'Conflict',
+      `The lease this answer was given under has ended: ${loop.name} was taken again since; answer from its current page`,
     );
   }
   const answer: Answer = {

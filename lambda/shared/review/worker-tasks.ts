@@ -3,9 +3,10 @@
  * it, giving it back or declining it. The loop's last answer is stored first; its output.json and completion follow
  * (task-loops.ts), so an answer that was accepted is never lost and output.json always holds the stored answers.
  */
+import { randomUUID } from 'node:crypto';
 import { ReviewError } from './port';
 import type { TaskLoops } from './task-loops';
-import type { LoopRecord, Worker } from './tasks';
+import type { Claim, LoopRecord, Worker } from './tasks';
 import { answerTask, claimTask, declineTask, isOpenFor, releaseTask, settle } from './tasks';
 
 /** Loops read at most to find a worker's tasks. */
@@ -15,6 +16,11 @@ const END_OF_TIME = new Date(8.64e15);
 
 export class WorkerTasks {
   constructor(private readonly loops: TaskLoops) {}
+
+  /** The backend's clock, by which leases end. */
+  now(): Date {
+    return this.loops.now();
+  }
 
   /** The loops this worker can take a task of, oldest first. */
   async openTasks(worker: Worker): Promise<LoopRecord[]> {
@@ -36,9 +42,13 @@ export class WorkerTasks {
       : undefined;
   }
 
-  /** Takes a task of the loop for the worker (again, while their claim lives); the loop as it is then. */
-  async claim(name: string, worker: Worker): Promise<LoopRecord> {
-    return this.change(name, (loop) => claimTask(loop, worker, this.loops.now()));
+  /** Takes a task of the loop for the worker (again, while their lease lives: the same lease); their lease. */
+  async claim(name: string, worker: Worker): Promise<Claim> {
+    const token = randomUUID();
+    const loop = await this.change(name, (current) => claimTask(current, worker, this.loops.now(), token));
+    const lease = loop.claims.find((claim) => claim.workerId === worker.id);
+    if (lease === undefined) throw new ReviewError('Conflict', `The lease on ${name} ended as it was taken`);
+    return lease;
   }
 
   async release(name: string, worker: Worker): Promise<void> {
@@ -49,9 +59,14 @@ export class WorkerTasks {
     await this.change(name, (loop) => declineTask(loop, worker));
   }
 
-  /** Records the worker's answer to the task they hold; the loop's last answer completes it. */
-  async answer(name: string, worker: Worker, answerContent: Readonly<Record<string, unknown>>): Promise<LoopRecord> {
-    return this.change(name, (loop) => answerTask(loop, worker, answerContent, this.loops.now()));
+  /** Records the worker's answer under their live lease; the loop's last answer completes it. */
+  async answer(
+    name: string,
+    worker: Worker,
+    leaseToken: string,
+    answerContent: Readonly<Record<string, unknown>>,
+  ): Promise<LoopRecord> {
+    return this.change(name, (loop) => answerTask(loop, worker, leaseToken, answerContent, this.loops.now()));
   }
 
   private async change(name: string, rule: (loop: LoopRecord) => LoopRecord): Promise<LoopRecord> {

@@ -13,7 +13,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ENV } from '../../../common/contract';
+import { ENV, PORTAL_BUNDLE_FILES } from '../../../common/contract';
 import type * as Portal from '../../../lambda/portal';
 import { ID_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, idTokenVerifier } from '../../../lambda/portal/cognito-session';
 import { DynamoTaskStore } from '../../../lambda/shared/review/dynamo-task-store';
@@ -61,7 +61,7 @@ beforeAll(async () => {
   filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-files-'));
   const root = path.join(__dirname, '../../..');
   fs.copyFileSync(path.join(root, 'templates/sentiment.liquid.html'), path.join(filesDir, 'task-template.html'));
-  for (const asset of ['crowd-html-elements.js', 'portal.css'])
+  for (const asset of Object.keys(PORTAL_BUNDLE_FILES.assets))
     fs.copyFileSync(path.join(root, 'lambda/portal/assets', asset), path.join(filesDir, asset));
 
   Object.assign(process.env, {
@@ -228,7 +228,7 @@ test("a signed-in worker's task list shows the waiting loop, under the stage, wi
   expect(result.body).toContain('ana@example.com');
   expect(result.body).toContain(`href="${BASE}/tasks/portal-list-1"`);
   expect(result.body).toContain('Great value for the money.');
-  expect(result.body).toMatch(new RegExp(`<form class="claim" method="post" action="${BASE}/tasks/[a-z0-9-]+/claim">`));
+  expect(result.body).toContain(`<form id="next-task" class="claim" method="post" action="${BASE}/next">`);
   expect(result.body).toContain(`<form method="post" action="${BASE}/sign-out">`);
   expect(result.body).toContain(`href="${BASE}/portal.css"`);
   expect(result.body).not.toMatch(/(?:href|action|src)="\/portal/);
@@ -247,9 +247,11 @@ test("the portal's assets are served under its path to anyone (the sign-in pages
   expect(css.statusCode).toBe(200);
   expect(css.headers?.['Content-Type']).toBe('text/css; charset=utf-8');
   expect(css.body).toBe(fs.readFileSync(path.join(filesDir, 'portal.css'), 'utf8'));
-  const js = await handler(apiEvent('GET', '/portal/crowd-html-elements.js'));
-  expect(js.statusCode).toBe(200);
-  expect(js.headers?.['Content-Type']).toBe('text/javascript; charset=utf-8');
+  for (const script of ['crowd-html-elements.js', 'portal-task.js']) {
+    const js = await handler(apiEvent('GET', `/portal/${script}`));
+    expect(js.statusCode).toBe(200);
+    expect(js.headers?.['Content-Type']).toBe('text/javascript; charset=utf-8');
+  }
   expect((await handler(apiEvent('GET', '/portal/other.js'))).statusCode).toBe(404);
 });
 
@@ -270,17 +272,28 @@ test('a worker claims a task, sees the template and answers it: the loop complet
 
   const task = await handler(apiEvent('GET', `/portal/tasks/${name}`, { headers: session(token) }));
   expect(task.statusCode).toBe(200);
-  expect(task.body).toContain('<crowd-classifier');
-  expect(task.body).toContain('Broke after two days.');
-  expect(task.body).toContain(`window.crowdSubmitUrl="${BASE}/api/tasks/${name}/answers"`);
-  expect(task.body).toContain(`<script src="${BASE}/crowd-html-elements.js"></script>`);
-  expect(task.body).not.toContain('assets.crowd.aws');
+  expect(task.body).toContain(`data-answer-url="${BASE}/api/tasks/${name}/answers"`);
+  expect(task.body).toContain(`<iframe title="Task" src="${BASE}/tasks/${name}/frame"`);
+  expect(task.body).toContain(`<script src="${BASE}/portal-task.js"></script>`);
   expect(String(task.headers?.['Content-Security-Policy'])).toContain("frame-ancestors 'none'");
+  expect(task.headers?.['X-Frame-Options']).toBe('DENY');
+  const leaseToken = /data-lease-token="([^"]+)"/.exec(task.body)?.[1];
+
+  const frame = await handler(apiEvent('GET', `/portal/tasks/${name}/frame`, { headers: session(token) }));
+  expect(frame.statusCode).toBe(200);
+  expect(frame.body).toContain('<crowd-classifier');
+  expect(frame.body).toContain('Broke after two days.');
+  expect(frame.body).toContain(`<script src="${BASE}/crowd-html-elements.js"></script>`);
+  expect(frame.body).not.toContain('assets.crowd.aws');
+  expect(String(frame.headers?.['Content-Security-Policy'])).toMatch(/^sandbox allow-scripts allow-forms;/);
+  expect(String(frame.headers?.['Content-Security-Policy'])).toContain("frame-ancestors 'self'");
+  expect(frame.headers?.['X-Frame-Options']).toBe('SAMEORIGIN');
+  expect(String(frame.headers?.['Strict-Transport-Security'])).toMatch(/^max-age=\d+/);
 
   const answer = await handler(
     apiEvent('POST', `/portal/api/tasks/${name}/answers`, {
       headers: fromPortal(token, { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }),
-      body: JSON.stringify({ answerContent: { sentiment: { label: 'positive' } } }),
+      body: JSON.stringify({ answerContent: { sentiment: { label: 'positive' } }, leaseToken }),
     }),
   );
   expect(answer.statusCode).toBe(200);

@@ -6,6 +6,7 @@
 import { forgeryGuard } from '../../../lambda/portal/csrf';
 import type { PortalRequest, WorkerIdentity } from '../../../lambda/portal/http';
 import type { PortalDeps } from '../../../lambda/portal/routes';
+import { clock } from '../../../lambda/portal/pages';
 import { handlePortal } from '../../../lambda/portal/routes';
 import { MemoryTaskStore } from '../../../local/memory-task-store';
 import type { TaskBackend } from '../shared/review/task-backend';
@@ -48,10 +49,27 @@ function fromPortal(worker: WorkerIdentity, method: string, path: string, body =
 const take = (worker: WorkerIdentity) =>
   handlePortal(fromPortal(worker, 'POST', '/portal/tasks/review-1/claim'), worker, deps);
 const open = (worker: WorkerIdentity) => handlePortal(request('GET', '/portal/tasks/review-1'), worker, deps);
+const frameOf = (worker: WorkerIdentity) => handlePortal(request('GET', '/portal/tasks/review-1/frame'), worker, deps);
 
-const answer = (worker: WorkerIdentity, content: unknown = { sentiment: { label: 'positive' } }) =>
+/** The lease token the worker's task page carries, as portal-task.js reads it. */
+async function leaseToken(worker: WorkerIdentity): Promise<string> {
+  const page = await open(worker);
+  return /data-lease-token="([^"]+)"/.exec(page.body)?.[1] ?? 'no-lease-on-the-page';
+}
+
+/** The worker's answer, as the task page posts it: the answer, the page's lease token, the CSRF header. */
+const answer = async (
+  worker: WorkerIdentity,
+  content: unknown = { sentiment: { label: 'positive' } },
+  token?: string,
+) =>
   handlePortal(
-    fromPortal(worker, 'POST', '/portal/api/tasks/review-1/answers', JSON.stringify({ answerContent: content })),
+    fromPortal(
+      worker,
+      'POST',
+      '/portal/api/tasks/review-1/answers',
+      JSON.stringify({ answerContent: content, leaseToken: token ?? (await leaseToken(worker)) }),
+    ),
     worker,
     deps,
   );
@@ -84,8 +102,71 @@ test('opening a task offers it and changes nothing; taking it (a POST) renders t
 
   expect(await take(ana)).toMatchObject({ status: 303, headers: { Location: '/portal/tasks/review-1' } });
   const page = await open(ana);
-  expect(page.body).toContain('<p>It is &lt;b&gt;okay&lt;/b&gt;</p>');
   expect(page.body).toContain(`<meta name="csrf-token" content="${deps.forgery.tokenFor(ana)}">`);
+  expect(page.body).toContain(
+    '<iframe title="Task" src="/portal/tasks/review-1/frame" sandbox="allow-scripts allow-forms">',
+  );
+  expect(page.body).not.toContain('okay');
+  expect(page.body).not.toMatch(/<script>/);
+  expect(page.headers['Content-Security-Policy']).toContain("script-src 'self';");
+  expect(page.headers['Content-Security-Policy']).not.toContain('unsafe-inline');
+  expect(page.headers['X-Frame-Options']).toBe('DENY');
+
+  const frame = await frameOf(ana);
+  expect(frame.status).toBe(200);
+  expect(frame.body).toContain('<p>It is &lt;b&gt;okay&lt;/b&gt;</p>');
+  expect(frame.body).not.toContain(deps.forgery.tokenFor(ana));
+  expect(frame.body).not.toContain(await leaseToken(ana));
+  expect(frame.headers['Content-Security-Policy']).toMatch(/^sandbox allow-scripts allow-forms;/);
+  expect(frame.headers['Content-Security-Policy']).toContain("connect-src 'none'");
+  expect(frame.headers['Content-Security-Policy']).toContain("frame-ancestors 'self'");
+  expect(frame.headers['X-Frame-Options']).toBe('SAMEORIGIN');
+});
+
+test('the frame of a task the worker does not hold shows no template', async () => {
+  const frame = await frameOf(ana);
+  expect(frame.status).toBe(404);
+  expect(frame.body).not.toContain('okay');
+  expect(frame.headers['Content-Security-Policy']).toMatch(/^sandbox /);
+});
+
+test('the task page counts down the lease from the time left on the backend clock', async () => {
+  await take(ana);
+  backend.advance(100);
+  const page = await open(ana);
+  expect(page.body).toContain(`data-seconds-left="${backend.flow.taskTimeLimitSeconds - 100}"`);
+  expect(page.body).toContain(
+    `<strong id="time-left" role="timer">${clock(backend.flow.taskTimeLimitSeconds - 100)}</strong>`,
+  );
+});
+
+test('an answer needs the lease token of the live lease: none is a 400, a stale one a 409', async () => {
+  await take(ana);
+  const stale = await leaseToken(ana);
+  expect((await answer(ana, undefined, '')).status).toBe(400);
+  backend.advance(backend.flow.taskTimeLimitSeconds);
+  await take(ana);
+  const refused = await answer(ana, undefined, stale);
+  expect(refused.status).toBe(409);
+  expect(JSON.parse(refused.body)).toMatchObject({ message: expect.stringContaining('taken again') });
+  expect((await answer(ana)).status).toBe(200);
+});
+
+test('"next task" takes the oldest task the worker may take; with none left it goes back to the queue', async () => {
+  await backend.port.start({ name: 'review-2', input: { taskObject: 'Later' } });
+  const next = (worker: WorkerIdentity) => handlePortal(fromPortal(worker, 'POST', '/portal/next'), worker, deps);
+  expect(await next(ana)).toMatchObject({ status: 303, headers: { Location: '/portal/tasks/review-1' } });
+  expect((await answer(ana)).status).toBe(200);
+  expect(await next(ana)).toMatchObject({ status: 303, headers: { Location: '/portal/tasks/review-2' } });
+  await handlePortal(fromPortal(ana, 'POST', '/portal/tasks/review-2/decline'), ana, deps);
+  expect(await next(ana)).toMatchObject({ status: 303, headers: { Location: '/portal' } });
+  const forged = await handlePortal(
+    request('POST', '/portal/next', { headers: { origin: 'https://evil.example' } }),
+    bo,
+    deps,
+  );
+  expect(forged.status).toBe(403);
+  expect(await backend.workers.openTasks(bo)).toHaveLength(2);
 });
 
 test('with TaskCount taken, a third worker is told so; an unknown task is not available', async () => {
@@ -117,7 +198,7 @@ test("two workers' answers complete the loop and write its output.json", async (
 test('an answer without a task taken, or to an unknown loop, is refused', async () => {
   expect((await answer(ana)).status).toBe(409);
   const unknown = await handlePortal(
-    fromPortal(ana, 'POST', '/portal/api/tasks/nope/answers', '{"answerContent":{}}'),
+    fromPortal(ana, 'POST', '/portal/api/tasks/nope/answers', '{"answerContent":{},"leaseToken":"t"}'),
     ana,
     deps,
   );
@@ -201,7 +282,7 @@ test('give back: the task is open to others again; decline: never offered to thi
 test('a template that does not render is a 500 page naming the error', async () => {
   deps = { ...deps, template: () => Promise.resolve('{% if %}') };
   await take(ana);
-  const page = await open(ana);
-  expect(page.status).toBe(500);
-  expect(page.body).toContain('The task template did not render');
+  const frame = await frameOf(ana);
+  expect(frame.status).toBe(500);
+  expect(frame.body).toContain('The task template did not render');
 });

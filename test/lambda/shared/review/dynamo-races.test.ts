@@ -24,10 +24,10 @@ test(`${CLAIMERS} workers claim one loop at once: TaskCount win, each once, and 
 
   const claims = await Promise.allSettled(workers.map((worker) => backend.workers.claim('contested', worker)));
 
-  const winners = workers.filter((worker, i) => {
-    const claim = claims[i];
-    return claim.status === 'fulfilled' && claim.value.claims.some((c) => c.workerId === worker.id);
-  });
+  const leases = claims.flatMap((claim, i) =>
+    claim.status === 'fulfilled' ? [{ worker: workers[i], ...claim.value }] : [],
+  );
+  const winners = leases.map((lease) => lease.worker);
   const stored = (await backend.loops.store.get('contested')) as LoopRecord;
   expect(stored.claims).toHaveLength(backend.flow.taskCount);
   expect(new Set(stored.claims.map((claim) => claim.workerId)).size).toBe(backend.flow.taskCount);
@@ -36,7 +36,9 @@ test(`${CLAIMERS} workers claim one loop at once: TaskCount win, each once, and 
   for (const claim of claims.filter((c) => c.status === 'rejected'))
     expect(String(claim.reason)).toMatch(/taken|kept changing/);
 
-  await Promise.all(winners.map((worker) => backend.workers.answer('contested', worker, { sentiment: worker.id })));
+  await Promise.all(
+    leases.map(({ worker, token }) => backend.workers.answer('contested', worker, token, { sentiment: worker.id })),
+  );
 
   const done = await backend.port.describe('contested');
   expect(done.status).toBe('Completed');

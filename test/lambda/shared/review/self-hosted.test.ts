@@ -82,9 +82,9 @@ function backend() {
 
 async function answerByBoth(tasks: WorkerTasks, name: string) {
   for (const [i, worker] of workers.entries()) {
-    await tasks.claim(name, worker);
+    const lease = await tasks.claim(name, worker);
     time += 42_500;
-    await tasks.answer(name, worker, { sentiment: { label: i === 0 ? 'negative' : 'neutral' } });
+    await tasks.answer(name, worker, lease.token, { sentiment: { label: i === 0 ? 'negative' : 'neutral' } });
   }
 }
 

@@ -67,8 +67,8 @@ export function taskBackend(store: TaskStore, start = new Date('2026-11-21T10:00
     answerAll: async (name) => {
       for (let i = 1; i <= flow.taskCount; i++) {
         const worker = { id: `worker-${i}` };
-        await workers.claim(name, worker);
-        await workers.answer(name, worker, { sentiment: { label: 'positive' } });
+        const lease = await workers.claim(name, worker);
+        await workers.answer(name, worker, lease.token, { sentiment: { label: 'positive' } });
       }
     },
   };

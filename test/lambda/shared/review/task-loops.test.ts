@@ -53,9 +53,9 @@ function setup() {
 test('an answer accepted while output.json cannot be written is kept; the sweep completes the loop', async () => {
   const { port, workers, loops, failures, announced, answersIn } = setup();
   await port.start({ name: 'loop-1', input: { taskObject: 'x' } });
-  await workers.claim('loop-1', ana);
+  const { token } = await workers.claim('loop-1', ana);
   failures.write = 1;
-  const answered = await workers.answer('loop-1', ana, { label: 'A' });
+  const answered = await workers.answer('loop-1', ana, token, { label: 'A' });
   expect(answered).toMatchObject({ status: 'InProgress', answers: [expect.anything()] });
   expect(announced).toEqual([]);
   await loops.sweep();
@@ -68,9 +68,9 @@ test('an answer accepted while output.json cannot be written is kept; the sweep 
 test('an end that could not be announced is announced by the sweep; the loop is deleted only after that', async () => {
   const { port, workers, loops, failures, announced } = setup();
   await port.start({ name: 'loop-1', input: { taskObject: 'x' } });
-  await workers.claim('loop-1', ana);
+  const { token } = await workers.claim('loop-1', ana);
   failures.announce = 3; // at the answer, the describe and the first delete
-  await workers.answer('loop-1', ana, { label: 'A' });
+  await workers.answer('loop-1', ana, token, { label: 'A' });
   expect((await port.describe('loop-1')).status).toBe('Completed');
   expect(announced).toEqual([]);
   await expect(port.delete('loop-1')).rejects.toMatchObject({ kind: 'InternalServer' });
@@ -84,10 +84,10 @@ test('an end that could not be announced is announced by the sweep; the loop is 
 test('two submits of one task at once: one is taken, and output.json holds that one', async () => {
   const { port, workers, answersIn } = setup();
   await port.start({ name: 'loop-1', input: { taskObject: 'x' } });
-  await workers.claim('loop-1', ana);
+  const { token } = await workers.claim('loop-1', ana);
   const results = await Promise.allSettled([
-    workers.answer('loop-1', ana, { label: 'A' }),
-    workers.answer('loop-1', ana, { label: 'B' }),
+    workers.answer('loop-1', ana, token, { label: 'A' }),
+    workers.answer('loop-1', ana, token, { label: 'B' }),
   ]);
   const taken = results.filter((r): r is PromiseFulfilledResult<LoopRecord> => r.status === 'fulfilled');
   expect(taken).toHaveLength(1);
@@ -98,9 +98,9 @@ test('two submits of one task at once: one is taken, and output.json holds that 
 test('an answer that comes after expiry is refused and leaves no output.json', async () => {
   const { port, workers, outputs, advance, announced } = setup();
   await port.start({ name: 'loop-1', input: { taskObject: 'x' } });
-  await workers.claim('loop-1', ana);
+  const { token } = await workers.claim('loop-1', ana);
   advance(FLOW.taskAvailabilityLifetimeSeconds);
-  await expect(workers.answer('loop-1', ana, { label: 'A' })).rejects.toMatchObject({ kind: 'Validation' });
+  await expect(workers.answer('loop-1', ana, token, { label: 'A' })).rejects.toMatchObject({ kind: 'Validation' });
   expect(outputs.size).toBe(0);
   expect(await port.describe('loop-1')).toMatchObject({ status: 'Failed', failureCode: 'Expired' });
   expect(announced).toEqual(['loop-1']);
@@ -109,9 +109,9 @@ test('an answer that comes after expiry is refused and leaves no output.json', a
 test('an answered loop does not expire while its output.json waits', async () => {
   const { port, workers, loops, failures, advance } = setup();
   await port.start({ name: 'loop-1', input: { taskObject: 'x' } });
-  await workers.claim('loop-1', ana);
+  const { token } = await workers.claim('loop-1', ana);
   failures.write = 1;
-  await workers.answer('loop-1', ana, { label: 'A' });
+  await workers.answer('loop-1', ana, token, { label: 'A' });
   advance(FLOW.taskAvailabilityLifetimeSeconds * 2);
   await loops.sweep();
   expect((await port.describe('loop-1')).status).toBe('Completed');

@@ -89,13 +89,19 @@ describe('starting', () => {
   });
 });
 
+/** Each worker's lease token in these tests: their id, so a test can name it. */
+const lease = (worker: { id: string }) => `lease-of-${worker.id}`;
+const claim = (loop: LoopRecord, worker: { id: string }, now: Date) => claimTask(loop, worker, now, lease(worker));
+const answer = (loop: LoopRecord, worker: { id: string }, content: Record<string, unknown>, now: Date) =>
+  answerTask(loop, worker, lease(worker), content, now);
+
 describe('working on a loop', () => {
   test('two workers take and answer its tasks; with the second answer it is answered, then Completed', () => {
-    let loop = claimTask(fresh(), ana, at(10));
-    loop = claimTask(loop, bo, at(20));
-    loop = answerTask(loop, ana, { sentiment: { label: '0' } }, at(40));
+    let loop = claim(fresh(), ana, at(10));
+    loop = claim(loop, bo, at(20));
+    loop = answer(loop, ana, { sentiment: { label: '0' } }, at(40));
     expect(isAnswered(loop)).toBe(false);
-    loop = answerTask(loop, bo, { sentiment: { label: '1' } }, at(80));
+    loop = answer(loop, bo, { sentiment: { label: '1' } }, at(80));
     expect(loop).toMatchObject({ status: 'InProgress', claims: [] });
     expect(isAnswered(loop)).toBe(true);
     expect(dueAt(loop)).toBe('2026-11-21T10:01:20.000Z');
@@ -128,44 +134,54 @@ describe('working on a loop', () => {
   });
 
   test('a third worker finds every task taken; the task opens again when a claim lapses or is given back', () => {
-    let loop = claimTask(claimTask(fresh(), ana, at(0)), bo, at(0));
+    let loop = claim(claim(fresh(), ana, at(0)), bo, at(0));
     expect(isOpenFor(loop, cy)).toBe(false);
-    expect(kindOf(() => claimTask(loop, cy, at(1)))).toBe('Conflict');
-    expect(claimTask(loop, cy, at(301)).claims.map((c) => c.workerId)).toEqual(['worker-cy']);
+    expect(kindOf(() => claim(loop, cy, at(1)))).toBe('Conflict');
+    expect(claim(loop, cy, at(301)).claims.map((c) => c.workerId)).toEqual(['worker-cy']);
     loop = releaseTask(loop, bo);
     expect(isOpenFor(loop, cy)).toBe(true);
   });
 
   test('an answer needs a live claim: none, or one past the time limit, is a Validation error', () => {
-    expect(kindOf(() => answerTask(fresh(), ana, {}, at(1)))).toBe('Validation');
-    const claimed = claimTask(fresh(), ana, at(0));
-    expect(kindOf(() => answerTask(claimed, ana, {}, at(301)))).toBe('Validation');
+    expect(kindOf(() => answer(fresh(), ana, {}, at(1)))).toBe('Validation');
+    const claimed = claim(fresh(), ana, at(0));
+    expect(kindOf(() => answer(claimed, ana, {}, at(301)))).toBe('Validation');
+  });
+
+  test('an answer counts only under the live lease: a page of a lapsed lease cannot answer for the next one', () => {
+    const first = claimTask(fresh(), ana, at(0), 'first-lease');
+    expect(claimTask(first, ana, at(10), 'ignored').claims[0].token).toBe('first-lease');
+    const again = claimTask(first, ana, at(301), 'second-lease');
+    expect(again.claims[0].token).toBe('second-lease');
+    expect(kindOf(() => answerTask(again, ana, 'first-lease', {}, at(302)))).toBe('Conflict');
+    expect(kindOf(() => answerTask(again, ana, lease(bo), {}, at(302)))).toBe('Conflict');
+    expect(answerTask(again, ana, 'second-lease', {}, at(302)).answers).toHaveLength(1);
   });
 
   test('a worker who answered or declined is not offered the task again', () => {
-    const answered = answerTask(claimTask(fresh(), ana, at(0)), ana, {}, at(1));
+    const answered = answer(claim(fresh(), ana, at(0)), ana, {}, at(1));
     expect(isOpenFor(answered, ana)).toBe(false);
-    expect(kindOf(() => claimTask(answered, ana, at(2)))).toBe('Conflict');
-    const declined = declineTask(claimTask(fresh(), bo, at(0)), bo);
+    expect(kindOf(() => claim(answered, ana, at(2)))).toBe('Conflict');
+    const declined = declineTask(claim(fresh(), bo, at(0)), bo);
     expect(declined.claims).toEqual([]);
     expect(isOpenFor(declined, bo)).toBe(false);
     expect(isOpenFor(declined, ana)).toBe(true);
   });
 
   test('a claim never outlives the loop availability', () => {
-    const claimed = claimTask(fresh(), ana, at(3_500));
+    const claimed = claim(fresh(), ana, at(3_500));
     expect(claimed.claims[0].expiresAt).toBe('2026-11-21T11:00:00.000Z');
   });
 });
 
 describe('the end of a loop', () => {
-  const answered = () => answerTask(claimTask(fresh({ ...FLOW, taskCount: 1 }), ana, at(0)), ana, {}, at(10));
+  const answered = () => answer(claim(fresh({ ...FLOW, taskCount: 1 }), ana, at(0)), ana, {}, at(10));
 
   test('an answered loop is past the reach of time and stop: it only completes', () => {
     const loop = answered();
     expect(settle(loop, at(999_999))).toBe(loop);
     expect(kindOf(() => stopLoop(loop, at(20)))).toBe('Validation');
-    expect(kindOf(() => claimTask(loop, bo, at(20)))).toBe('Conflict');
+    expect(kindOf(() => claim(loop, bo, at(20)))).toBe('Conflict');
     expect(completeLoop(completeLoop(loop, at(30)), at(40)).endedAt).toBe('2026-11-21T10:00:30.000Z');
     expect(kindOf(() => completeLoop(fresh(), at(30)))).toBe('Validation');
   });
@@ -189,15 +205,15 @@ describe('the end of a loop', () => {
 
 describe('time and stopping', () => {
   test('an unfinished loop past its availability fails Expired, and takes no claim or answer', () => {
-    const claimed = claimTask(fresh(), ana, at(3_300));
+    const claimed = claim(fresh(), ana, at(3_300));
     const expired = settle(claimed, at(3_600));
     expect(expired).toMatchObject({ status: 'Failed', failureCode: 'Expired', claims: [] });
-    expect(kindOf(() => claimTask(claimed, bo, at(3_601)))).toBe('Validation');
-    expect(kindOf(() => answerTask(claimed, ana, {}, at(3_601)))).toBe('Validation');
+    expect(kindOf(() => claim(claimed, bo, at(3_601)))).toBe('Validation');
+    expect(kindOf(() => answer(claimed, ana, {}, at(3_601)))).toBe('Validation');
   });
 
   test('stop: only InProgress; Stopping, then Stopped after a moment; claims end at once', () => {
-    const stopping = stopLoop(claimTask(fresh(), ana, at(0)), at(10));
+    const stopping = stopLoop(claim(fresh(), ana, at(0)), at(10));
     expect(stopping).toMatchObject({ status: 'Stopping', claims: [] });
     expect(settle(stopping, at(10))).toBe(stopping);
     expect(settle(stopping, new Date(at(10).getTime() + STOPPING_MS))).toMatchObject({ status: 'Stopped' });
@@ -249,9 +265,9 @@ describe('property', () => {
           try {
             const next =
               step.kind === 'claim'
-                ? claimTask(loop, worker, now)
+                ? claim(loop, worker, now)
                 : step.kind === 'answer'
-                  ? answerTask(loop, worker, { label: 'x' }, now)
+                  ? answer(loop, worker, { label: 'x' }, now)
                   : step.kind === 'release'
                     ? releaseTask(loop, worker)
                     : step.kind === 'decline'
