@@ -5,8 +5,13 @@ import { HANDLERS } from '../../common/handlers';
 import { METRICS, METRICS_NAMESPACE } from '../../common/metrics';
 
 export interface ReviewDashboardProps {
-  /** Alarms to show (the dead-letter queues, the API); the dashboard adds one on failed loops. */
+  /** Alarms to show (the dead-letter queues, the API, the review backend's); the dashboard adds one on failed loops. */
   readonly alarms: readonly cloudwatch.Alarm[];
+  /**
+   * A row of the review backend's own graphs, above the alarms.
+   * @default none
+   */
+  readonly backendWidgets?: readonly cloudwatch.IWidget[];
 }
 
 /** The pipeline at a glance: predictions, share sent to review, loops, time to answer, overrides, agreement. */
@@ -105,6 +110,7 @@ export class ReviewDashboard extends Construct {
             width: 8,
           }),
         ],
+        ...(props.backendWidgets ? [[...props.backendWidgets]] : []),
         [
           new cloudwatch.AlarmStatusWidget({
             title: 'Alarms',

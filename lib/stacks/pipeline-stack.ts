@@ -70,13 +70,16 @@ export class PipelineStack extends Stack {
       labelSet: review.labelSet,
       reserveConsumerConcurrency: props.operations?.reserveConsumerConcurrency,
     });
+    const backendMonitoring = this.reviews instanceof SelfHostedReviewBackend ? this.reviews.monitoring : undefined;
     this.monitoring = new ReviewDashboard(this, 'Monitoring', {
       alarms: [
         this.predictApi.deadLetterAlarm,
         this.collector.events.alarm,
         this.predictApi.serverErrorsAlarm,
         this.predictApi.predictThrottlesAlarm,
+        ...(backendMonitoring?.alarms ?? []),
       ],
+      backendWidgets: backendMonitoring?.widgets,
     });
     const alarmEmail = props.operations?.alarmEmail;
     if (alarmEmail !== undefined) {

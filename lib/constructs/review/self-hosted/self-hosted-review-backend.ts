@@ -22,6 +22,7 @@ import { HandlerFunction } from '../../handler-function';
 import type { IReviewBackend, ReviewOutputs } from '../review-backend';
 import { grantOutputObjects } from '../review-backend';
 import { RuntimeApi } from './runtime-api';
+import { SelfHostedMonitoring } from './self-hosted-monitoring';
 import { WorkerPortal } from './worker-portal';
 
 /** The workers' side of the Cognito pool (the workforce stack's). */
@@ -48,6 +49,10 @@ export interface SelfHostedReviewBackendProps {
 /** Where large inputs go: under the output prefix, beside the flow definitions' folders (whose names cannot start with `_`). */
 const INPUTS_FOLDER = '_inputs';
 
+/** What the handlers do on the task table (grantUseLoops): on its items, and on its indexes. */
+const ITEM_OPERATIONS = ['GetItem', 'PutItem', 'DeleteItem'] as const;
+const INDEX_OPERATIONS = ['Query'] as const;
+
 export class SelfHostedReviewBackend extends Construct implements IReviewBackend {
   readonly backendName = 'self-hosted';
   readonly flowDefinitionArn: string;
@@ -59,6 +64,7 @@ export class SelfHostedReviewBackend extends Construct implements IReviewBackend
   readonly sweeper: HandlerFunction;
   readonly portal: WorkerPortal;
   readonly runtimeApi: RuntimeApi;
+  readonly monitoring: SelfHostedMonitoring;
 
   constructor(scope: Construct, id: string, props: SelfHostedReviewBackendProps) {
     super(scope, id);
@@ -132,8 +138,13 @@ export class SelfHostedReviewBackend extends Construct implements IReviewBackend
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
       description: 'Invokes the review sweeper',
     });
+    // A group of its own: EventBridge Scheduler's metrics are per group, so the sweeper's alarm sees only its schedule.
+    const sweeperSchedules = new scheduler.ScheduleGroup(this, 'SweeperSchedules', {
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     new scheduler.Schedule(this, 'EveryMinute', {
       description: 'Runs the review sweeper every minute',
+      scheduleGroup: sweeperSchedules,
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(1)),
       // A missed run is made up by the next one: no retries piling up behind a slow run.
       target: new schedulerTargets.LambdaInvoke(this.sweeper, {
@@ -154,6 +165,14 @@ export class SelfHostedReviewBackend extends Construct implements IReviewBackend
       workers: props.workers,
     });
     this.runtimeApi = new RuntimeApi(this, 'RuntimeApi', { backend: this });
+    this.monitoring = new SelfHostedMonitoring(this, 'Monitoring', {
+      sweeper: this.sweeper,
+      sweeperSchedules,
+      table: this.table,
+      tableOperations: [...ITEM_OPERATIONS, ...INDEX_OPERATIONS],
+      portal: { api: this.portal.api, fn: this.portal.portalFunction },
+      runtimeApi: { api: this.runtimeApi.api, fn: this.runtimeApi.runtimeFunction },
+    });
   }
 
   /**
@@ -163,13 +182,13 @@ export class SelfHostedReviewBackend extends Construct implements IReviewBackend
   grantUseLoops(grantee: iam.IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        actions: ITEM_OPERATIONS.map((operation) => `dynamodb:${operation}`),
         resources: [this.table.tableArn],
       }),
     );
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['dynamodb:Query'],
+        actions: INDEX_OPERATIONS.map((operation) => `dynamodb:${operation}`),
         resources: [TASK_TABLE.byCreation, TASK_TABLE.byDue].map(
           (index) => `${this.table.tableArn}/index/${index.indexName}`,
         ),

@@ -10,6 +10,7 @@ const { workforceTemplate, pipelineTemplate } = templates({
   ...EXISTING_ENDPOINT,
   reviewBackend: 'self-hosted',
   workerEmails: 'ana@example.com',
+  alarmEmail: 'ops@example.com',
 });
 
 function resourceTypes(template: NonNullable<typeof workforceTemplate>): string[] {
@@ -114,4 +115,177 @@ test('outputs: the portal URL, the runtime API URL and the bus', () => {
     ]),
   );
   expect(outputs).not.toContain('HumanTaskUiArn');
+});
+
+describe('alarms', () => {
+  interface AlarmProperties {
+    AlarmDescription: string;
+    MetricName?: string;
+    Namespace?: string;
+    Dimensions?: { Name: string; Value: unknown }[];
+    Period?: number;
+    Statistic?: string;
+    Metrics?: {
+      Id: string;
+      Expression?: string;
+      MetricStat?: {
+        Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: unknown }[] };
+        Period: number;
+        Stat: string;
+      };
+    }[];
+    Threshold: number;
+    EvaluationPeriods: number;
+    DatapointsToAlarm?: number;
+    ComparisonOperator: string;
+    TreatMissingData: string;
+    AlarmActions?: unknown[];
+    OKActions?: unknown[];
+  }
+  const alarms = pipelineTemplate.findResources('AWS::CloudWatch::Alarm') as Record<
+    string,
+    { Properties: AlarmProperties }
+  >;
+  const alarm = (name: string): AlarmProperties => {
+    const found = Object.entries(alarms).filter(([id]) => id.startsWith(`ReviewsMonitoring${name}Alarm`));
+    expect(found).toHaveLength(1);
+    return found[0][1].Properties;
+  };
+  /** The namespace, name and statistic of each metric an alarm reads, and its period. */
+  const metricsOf = (properties: AlarmProperties) =>
+    properties.Metrics
+      ? properties.Metrics.filter((query) => query.MetricStat).map(({ MetricStat }) => [
+          MetricStat!.Metric.Namespace,
+          MetricStat!.Metric.MetricName,
+          MetricStat!.Stat,
+          MetricStat!.Period,
+        ])
+      : [[properties.Namespace, properties.MetricName, properties.Statistic, properties.Period]];
+  const dimensionOf = (properties: AlarmProperties, name: string) =>
+    (
+      properties.Metrics?.find((query) => query.MetricStat)?.MetricStat?.Metric.Dimensions ?? properties.Dimensions
+    )?.find((dimension) => dimension.Name === name)?.Value;
+  const ref = (properties: AlarmProperties, name: string) => dimensionOf(properties, name) as { Ref: string };
+  const anyInFiveMinutes = {
+    Threshold: 1,
+    EvaluationPeriods: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    TreatMissingData: 'notBreaching',
+  };
+  const functionDescribed = (description: RegExp) =>
+    Object.keys(
+      pipelineTemplate.findResources('AWS::Lambda::Function', {
+        Properties: { Description: Match.stringLikeRegexp(description.source) },
+      }),
+    )[0];
+
+  test('every alarm of the backend is on the dashboard and notifies the alarm topic, on ALARM and on OK', () => {
+    const names = Object.keys(alarms).filter((id) => id.startsWith('ReviewsMonitoring'));
+    expect(names).toHaveLength(8);
+    const dashboard = JSON.stringify(pipelineTemplate.findResources('AWS::CloudWatch::Dashboard'));
+    for (const id of names) {
+      expect(dashboard).toContain(`"${id}"`);
+      expect(alarms[id].Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmNotificationsTopic/) }]);
+      expect(alarms[id].Properties.OKActions).toEqual([{ Ref: expect.stringMatching(/^AlarmNotificationsTopic/) }]);
+      expect(alarms[id].Properties.AlarmDescription.length).toBeGreaterThan(80);
+    }
+  });
+
+  test('the sweeper: any error in five minutes', () => {
+    const errors = alarm('SweeperErrors');
+    expect(errors).toMatchObject(anyInFiveMinutes);
+    expect(metricsOf(errors)).toEqual([['AWS/Lambda', 'Errors', 'Sum', 300]]);
+    expect(ref(errors, 'FunctionName').Ref).toBe(functionDescribed(/^Expires, stops and completes/));
+  });
+
+  test('the sweeper not running: no invocation in three consecutive minutes, and no data counts as none', () => {
+    const silent = alarm('SweeperNotRunning');
+    expect(silent).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'breaching',
+    });
+    expect(metricsOf(silent)).toEqual([['AWS/Lambda', 'Invocations', 'Sum', 60]]);
+    expect(ref(silent, 'FunctionName').Ref).toBe(functionDescribed(/^Expires, stops and completes/));
+  });
+
+  test("the scheduler's failed and dropped invocations, of a schedule group that holds only the sweeper's schedule", () => {
+    const schedule = alarm('SweeperScheduleFailures');
+    expect(schedule).toMatchObject(anyInFiveMinutes);
+    expect(metricsOf(schedule)).toEqual([
+      ['AWS/Scheduler', 'TargetErrorCount', 'Sum', 300],
+      ['AWS/Scheduler', 'InvocationDroppedCount', 'Sum', 300],
+    ]);
+    expect(schedule.Metrics?.find((query) => query.Expression)?.Expression).toBe(
+      'FILL(targetErrors, 0) + FILL(dropped, 0)',
+    );
+    const groups = pipelineTemplate.findResources('AWS::Scheduler::ScheduleGroup') as Record<
+      string,
+      { Properties: { Name: string }; DeletionPolicy?: string }
+    >;
+    const [group] = Object.values(groups);
+    expect(Object.keys(groups)).toHaveLength(1);
+    expect(group.DeletionPolicy).toBe('Delete');
+    expect(dimensionOf(schedule, 'ScheduleGroup')).toBe(group.Properties.Name);
+    const schedules = Object.values(pipelineTemplate.findResources('AWS::Scheduler::Schedule')) as {
+      Properties: { GroupName: string };
+    }[];
+    expect(schedules.map((s) => s.Properties.GroupName)).toEqual([group.Properties.Name]);
+  });
+
+  test.each([
+    ['Portal', 'ReviewPipeline-portal', /^Worker portal/],
+    ['RuntimeApi', 'ReviewPipeline-a2i-runtime', /^A2I runtime API/],
+  ])('%s: any 5xx answer, and any error or throttle of its function, in five minutes', (name, apiName, fn) => {
+    const serverErrors = alarm(`${name}ServerErrors`);
+    expect(serverErrors).toMatchObject(anyInFiveMinutes);
+    expect(metricsOf(serverErrors)).toEqual([['AWS/ApiGateway', '5XXError', 'Sum', 300]]);
+    expect(dimensionOf(serverErrors, 'ApiName')).toBe(apiName);
+
+    const failures = alarm(`${name}FunctionFailures`);
+    expect(failures).toMatchObject(anyInFiveMinutes);
+    expect(metricsOf(failures)).toEqual([
+      ['AWS/Lambda', 'Errors', 'Sum', 300],
+      ['AWS/Lambda', 'Throttles', 'Sum', 300],
+    ]);
+    expect(ref(failures, 'FunctionName').Ref).toBe(functionDescribed(fn));
+  });
+
+  test('the task table: any throttled request, of every operation the handlers may call, gaps read as zero', () => {
+    const throttles = alarm('TaskTableThrottles');
+    expect(throttles).toMatchObject(anyInFiveMinutes);
+    const operations = ['GetItem', 'PutItem', 'DeleteItem', 'Query'];
+    expect(metricsOf(throttles)).toEqual(operations.map(() => ['AWS/DynamoDB', 'ThrottledRequests', 'Sum', 300]));
+    expect(
+      throttles.Metrics?.filter((query) => query.MetricStat).map(
+        (query) => query.MetricStat!.Metric.Dimensions.find((d) => d.Name === 'Operation')?.Value,
+      ),
+    ).toEqual(operations);
+    expect(throttles.Metrics?.find((query) => query.Expression)?.Expression).toBe(
+      operations.map((operation) => `FILL(throttled${operation}, 0)`).join(' + '),
+    );
+    // The operations the alarm watches are the ones the handlers are granted.
+    const granted = (
+      Object.values(pipelineTemplate.findResources('AWS::IAM::Policy')) as {
+        Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } };
+      }[]
+    )
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .flatMap((statement) => [statement.Action].flat())
+      .filter((action) => action.startsWith('dynamodb:'));
+    expect([...new Set(granted)].sort()).toEqual(operations.map((operation) => `dynamodb:${operation}`).sort());
+  });
+
+  test('the dashboard has a row of the backend: sweeper, 5xx, functions, task table', () => {
+    const body = JSON.stringify(pipelineTemplate.findResources('AWS::CloudWatch::Dashboard'));
+    for (const title of [
+      'Sweeper',
+      'Portal and runtime API: 5xx',
+      'Portal and runtime API: function errors and throttles',
+      'Task table',
+    ])
+      expect(body).toContain(`\\"title\\":\\"${title}\\"`);
+  });
 });
