@@ -78,7 +78,7 @@ export async function localServer(options: LocalServerOptions): Promise<string> 
       `keep-alive connections for ${options.secondsPerRound} s per run; requests/s: median (min-max) of ` +
       `${options.rounds} alternating runs after a warm-up run; p50 and p99 over every request of those runs. ` +
       'Ceiling: a plain Node.js server that reads the request and answers the same JSON. With reviews, each request ' +
-      'starts a review per instance through the A2I emulator, which writes it to the data folder.',
+      'starts a review per instance through the self-hosted backend, which keeps it in the data folder (dynalite).',
     '',
     table(['request', 'local mode', 'p50', 'p99', 'ceiling', 'p50', 'p99'], rows),
   ].join('\n');

@@ -1,5 +1,5 @@
 /**
- * The local-mode data folder: objects, human loops, queued messages and dead letters, kept across restarts. A folder is recognised by
+ * The local-mode data folder: objects, the task table, queued messages and dead letters, kept across restarts. A folder is recognised by
  * its manifest; a folder that is not ours, or is from another format version, is refused with a clear message
  * instead of being overwritten.
  */
@@ -12,8 +12,9 @@ const FORMAT = 'review-pipeline-local-data';
 /**
  * 2: the local flow definition is named like a deployed one (`<prefix>-<hash>`), and loop names changed.
  * 3: loops are stored as the task rules keep them (claims, answers, versions), and the portal signs its cookies.
+ * 4: loops live in DynamoDB (dynalite, `dynamodb/`), as the self-hosted backend keeps them; claims carry lease tokens.
  */
-const VERSION = 3;
+const VERSION = 4;
 
 export class DataDirError extends Error {
   override readonly name = 'DataDirError';
@@ -22,7 +23,8 @@ export class DataDirError extends Error {
 export interface DataDir {
   readonly root: string;
   readonly objects: string;
-  readonly loops: string;
+  /** dynalite's LevelDB: the self-hosted backend's task table. */
+  readonly dynamodb: string;
   /** One folder per queue, a file per message not yet handled. */
   readonly queues: string;
   readonly deadLetters: string;
@@ -66,13 +68,12 @@ export function openDataDir(root: string): DataDir {
   const dir = {
     root: absolute,
     objects: path.join(absolute, 's3'),
-    loops: path.join(absolute, 'a2i', 'loops'),
+    dynamodb: path.join(absolute, 'dynamodb'),
     queues: path.join(absolute, 'queues'),
     deadLetters: path.join(absolute, 'dead-letters.jsonl'),
     portalSecret: readOrMakeSecret(path.join(absolute, 'portal-secret')),
   };
   fs.mkdirSync(dir.objects, { recursive: true });
-  fs.mkdirSync(dir.loops, { recursive: true });
   return dir;
 }
 

@@ -3,12 +3,14 @@
  *   PORT (3000), LOCAL_DATA_DIR (.local-data), CONFIDENCE_THRESHOLD (0.9), LOCAL_TASK_COUNT (1),
  *   LOCAL_TASK_TEMPLATE (sentiment), LOCAL_TASK_LIFETIME_SECONDS (86400),
  *   LOCAL_MODEL_URL or LOCAL_MODEL_COMMAND to replace the built-in sentiment model,
- *   LOCAL_PORTAL_ORIGIN (comma-separated) when the portal is reached through a forwarded port.
+ *   LOCAL_PORTAL_ORIGIN (comma-separated) when the portal is reached through a forwarded port,
+ *   LOCAL_REVIEW_BACKEND (self-hosted; `a2i` sends the handlers through the A2I adapter and the A2I-compatible API).
  */
 import { DataDirError } from './data-dir';
 import type { ModelBackend } from './model/model-backend';
 import { builtInSentimentModel, commandModel, httpModel } from './model/model-backend';
-import { LOCAL, startLocalServer } from './server';
+import type { LocalReviewBackend } from './server';
+import { LOCAL, LOCAL_REVIEW_BACKENDS, startLocalServer } from './server';
 
 /** A setting in the environment that local mode cannot use. */
 class SettingError extends Error {
@@ -58,6 +60,15 @@ function portalOrigins(): string[] {
     });
 }
 
+function reviewBackend(): LocalReviewBackend {
+  const raw = process.env.LOCAL_REVIEW_BACKEND || 'self-hosted';
+  if (!(LOCAL_REVIEW_BACKENDS as readonly string[]).includes(raw))
+    throw new SettingError(
+      `LOCAL_REVIEW_BACKEND is ${JSON.stringify(raw)}; expected one of ${LOCAL_REVIEW_BACKENDS.join(', ')}`,
+    );
+  return raw as LocalReviewBackend;
+}
+
 async function main(): Promise<void> {
   const chosen = model();
   const threshold = setting('CONFIDENCE_THRESHOLD', 0.9, 0, 1);
@@ -70,6 +81,7 @@ async function main(): Promise<void> {
     taskAvailabilityLifetimeSeconds: setting('LOCAL_TASK_LIFETIME_SECONDS', 86_400, 60, 864_000),
     taskTemplate: process.env.LOCAL_TASK_TEMPLATE || 'sentiment',
     portalOrigins: portalOrigins(),
+    reviewBackend: reviewBackend(),
   });
   const waiting = (await server.workerTasks.openTasks({ id: '' })).length;
   console.log(`
@@ -77,6 +89,7 @@ Human review pipeline, local mode
   predict API     POST ${server.url}/predict     GET ${server.url}/loops[/<name>]
   worker portal   ${server.url}/portal   (${waiting} task${waiting === 1 ? '' : 's'} waiting)
   model           ${chosen.description}, threshold ${threshold}
+  review backend  ${server.reviewBackend === 'a2i' ? 'A2I adapter over the A2I-compatible API' : 'self-hosted'} (loops in DynamoDB/dynalite; A2I API at ${server.url}/aws/a2i)
   data            ${server.dataDir.root}   (output.json and dataset under s3/${LOCAL.bucket})
 
 Try it:

@@ -1,4 +1,4 @@
-/** The task store in memory: the base of local mode's file store, and the store of the rule and conformance tests. */
+/** The task store in memory: the store of the rule, portal and conformance tests. */
 import type { CreationTimeQuery, TaskStore } from '../lambda/shared/review/task-store';
 import { pageByCreationTime, pendingByDue } from '../lambda/shared/review/task-store';
 import type { LoopRecord } from '../lambda/shared/review/tasks';

@@ -1,28 +1,40 @@
 /**
- * Local mode: one loopback server that serves the predict API with the same Lambda handlers as on AWS, emulates the
- * AWS APIs those handlers call (SageMaker runtime, A2I runtime, S3, SQS) on their wire protocols, and hosts the worker
- * portal. The handlers reach the emulators through the standard AWS_ENDPOINT_URL_* variables; no handler code knows
- * it runs locally. The handlers' SDK clients are made when their modules load, so one process runs one local server.
+ * Local mode: one loopback server that serves the predict API with the same Lambda handlers as on AWS, the
+ * self-hosted review backend on the same code as on AWS (its loops in DynamoDB, here dynalite persisted in the data
+ * folder; output.json and inputs in S3; ended loops announced on EventBridge), the A2I runtime's API over those loops,
+ * and the worker portal. It emulates the AWS APIs the code calls (SageMaker runtime, S3, SQS, EventBridge; DynamoDB is
+ * dynalite) on their wire protocols; the handlers reach them through the standard AWS_ENDPOINT_URL_* variables, and no
+ * handler code knows it runs locally. With `reviewBackend: 'a2i'` the handlers take the A2I adapter path instead,
+ * through the same A2I-compatible API, and ended loops are announced as A2I announces them. The handlers' SDK clients
+ * are made when their modules load, so one process runs one local server (again on the same port after a restart).
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ENV, LAMBDA_TIMEOUT_SECONDS, REVIEW_ENDED_EVENT } from '../common/contract';
 import { templateLabelSet } from '../common/label-set';
 import { nameWithContentHash } from '../common/names';
+import { createTaskTableInput } from '../common/task-table';
 import { forgeryGuard } from '../lambda/portal/csrf';
+import { DynamoTaskStore } from '../lambda/shared/review/dynamo-task-store';
 import { loopEndedDetail } from '../lambda/shared/review/ended-event';
+import type { SelfHostedClients, SelfHostedSettings } from '../lambda/shared/review/self-hosted';
+import { s3LargeInputs, selfHostedLoops, selfHostedSettings, writeOnce } from '../lambda/shared/review/self-hosted';
 import { TaskReviewPort } from '../lambda/shared/review/task-port';
 import { TaskLoops } from '../lambda/shared/review/task-loops';
-import type { FlowSettings, LoopRecord } from '../lambda/shared/review/tasks';
 import { WorkerTasks } from '../lambda/shared/review/worker-tasks';
 import { lambdaContext } from './lambda-context';
 import type { DataDir } from './data-dir';
 import { openDataDir } from './data-dir';
-import { FileTaskStore } from './file-task-store';
+import type { BusEvent } from './events-emulator';
+import { LocalEventBuses } from './events-emulator';
 import type { ModelBackend } from './model/model-backend';
 import { ObjectStore } from './object-store';
 import type { LocalPortal } from './portal-http';
@@ -44,7 +56,14 @@ export const LOCAL = {
   datasetPrefix: 'dataset',
   /** A2I's default TaskTimeLimitInSeconds. */
   taskTimeLimitSeconds: 3_600,
+  taskTable: 'review-tasks',
+  eventBus: 'review-events',
+  workerIssuer: 'https://cognito-idp.us-east-1.amazonaws.com/local-workers',
 } as const;
+
+/** Which adapter the handlers use: the self-hosted backend's own (default), or A2I's over the A2I-compatible API. */
+export const LOCAL_REVIEW_BACKENDS = ['self-hosted', 'a2i'] as const;
+export type LocalReviewBackend = (typeof LOCAL_REVIEW_BACKENDS)[number];
 
 export interface LocalServerOptions {
   /** 0 picks a free port. */
@@ -61,14 +80,21 @@ export interface LocalServerOptions {
   /** Delay before a queued message is delivered (and between retries). */
   readonly queueDelayMs?: number;
   readonly log?: (message: string) => void;
+  /** @default 'self-hosted' */
+  readonly reviewBackend?: LocalReviewBackend;
+  /** The review backend's clock (leases, expiry), for tests that move time. @default the system clock */
+  readonly now?: () => Date;
 }
 
 export interface LocalServer {
   readonly url: string;
   readonly dataDir: DataDir;
   readonly objects: ObjectStore;
-  /** The flow definition's loops through the review port, as the A2I emulator serves them. */
+  readonly reviewBackend: LocalReviewBackend;
+  /** The flow definition's loops through the review port, as the A2I-compatible API serves them. */
   readonly reviews: TaskReviewPort;
+  /** The backend's loops: `sweep()` takes every step due now, as the sweeper does every second. */
+  readonly loops: TaskLoops;
   /** The workers' side of the same loops, as the portal uses it. */
   readonly workerTasks: WorkerTasks;
   close(): Promise<void>;
@@ -81,11 +107,12 @@ const TEMPLATES = path.join(__dirname, '..', 'templates');
 
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const log = options.log ?? ((message: string) => console.log(message));
+  const reviewBackend = options.reviewBackend ?? 'self-hosted';
   const dataDir = openDataDir(options.dataDir);
   const templateFile = path.join(TEMPLATES, `${options.taskTemplate}.liquid.html`);
   if (!fs.existsSync(templateFile)) throw new Error(`No task template ${templateFile}`);
   const objects = new ObjectStore(dataDir.objects);
-  const store = new FileTaskStore(dataDir.loops);
+  const dynamo = await startDynalite(dataDir.dynamodb);
 
   let route: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> = () =>
     Promise.reject(new Error('starting'));
@@ -104,10 +131,14 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', resolve);
+  }).catch(async (error: unknown) => {
+    await dynamo.close();
+    throw error;
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const flowDefinitionArn = `arn:aws:sagemaker:${LOCAL.region}:${LOCAL.account}:flow-definition/${LOCAL.flowDefinitionName}`;
   const retryQueueUrl = `${url}/aws/sqs/${LOCAL.account}/review-retry`;
+  const outputPath = `s3://${LOCAL.bucket}/${LOCAL.outputPrefix}`;
 
   Object.assign(process.env, {
     AWS_REGION: LOCAL.region,
@@ -117,8 +148,19 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     AWS_ENDPOINT_URL_SAGEMAKER_A2I_RUNTIME: `${url}/aws/a2i`,
     AWS_ENDPOINT_URL_S3: `${url}/aws/s3`,
     AWS_ENDPOINT_URL_SQS: `${url}/aws/sqs`,
+    AWS_ENDPOINT_URL_DYNAMODB: `${url}/aws/dynamodb`,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: `${url}/aws/events`,
     [ENV.endpointName]: LOCAL.endpointName,
+    [ENV.reviewBackend]: reviewBackend,
     [ENV.flowDefinitionArn]: flowDefinitionArn,
+    [ENV.taskTableName]: LOCAL.taskTable,
+    [ENV.reviewEventBus]: LOCAL.eventBus,
+    [ENV.s3OutputPath]: outputPath,
+    [ENV.taskInputsPath]: `${outputPath}/_inputs`,
+    [ENV.taskCount]: String(options.taskCount),
+    [ENV.taskAvailabilityLifetimeSeconds]: String(options.taskAvailabilityLifetimeSeconds),
+    [ENV.taskTimeLimitSeconds]: String(Math.min(LOCAL.taskTimeLimitSeconds, options.taskAvailabilityLifetimeSeconds)),
+    [ENV.workerIdentityIssuer]: LOCAL.workerIssuer,
     [ENV.confidenceThreshold]: String(options.confidenceThreshold),
     [ENV.retryQueueUrl]: retryQueueUrl,
     [ENV.datasetBucket]: LOCAL.bucket,
@@ -158,27 +200,38 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     dataDir.deadLetters,
     log,
   );
-  const flow: FlowSettings = {
-    flowDefinitionArn,
-    s3OutputPath: `s3://${LOCAL.bucket}/${LOCAL.outputPrefix}`,
-    taskCount: options.taskCount,
-    taskAvailabilityLifetimeSeconds: options.taskAvailabilityLifetimeSeconds,
-    taskTimeLimitSeconds: Math.min(LOCAL.taskTimeLimitSeconds, options.taskAvailabilityLifetimeSeconds),
+  // The rules that feed the collector's queue on AWS: the self-hosted backend's events on its bus, A2I's on the
+  // default bus.
+  const toCollector = (event: BusEvent) => {
+    const detail = event.detail as { humanLoopName?: string; humanLoopStatus?: string };
+    log(`human loop ${detail.humanLoopName} ended ${detail.humanLoopStatus} (event from ${event.source})`);
+    collectorQueue.send(JSON.stringify(event));
   };
-  const loops = new TaskLoops(store, {
-    // A2I announces each ended loop on EventBridge; the rule's queue feeds the collector.
-    announceEnd: (loop) => {
-      collectorQueue.send(JSON.stringify(statusChangeEvent(loop)));
-      return Promise.resolve();
-    },
-    writeOutput: ({ bucket, key }, document) => {
-      objects.put(bucket, key, Buffer.from(document), 'application/json');
-      return Promise.resolve();
-    },
-    identityIssuer: `https://cognito-idp.${LOCAL.region}.amazonaws.com/local-workers`,
-    onStepFailed: (loop, step, error) => log(`human loop ${loop.name}: ${step} failed, due again: ${String(error)}`),
+  const rule = (bus: string, source: string) => ({
+    bus,
+    source,
+    detailType: REVIEW_ENDED_EVENT.detailType,
+    target: toCollector,
   });
-  const reviews = new TaskReviewPort(loops, flow);
+  const buses = new LocalEventBuses(
+    LOCAL.account,
+    LOCAL.region,
+    ['default', LOCAL.eventBus],
+    [rule(LOCAL.eventBus, REVIEW_ENDED_EVENT.selfHostedSource), rule('default', REVIEW_ENDED_EVENT.a2iSource)],
+  );
+
+  const settings = selfHostedSettings(process.env);
+  const clients = localClients(url);
+  const loopOptions = {
+    now: options.now,
+    onStepFailed: (loop: { name: string }, step: string, error: unknown) =>
+      log(`human loop ${loop.name}: ${step} failed, due again: ${String(error)}`),
+  };
+  const loops =
+    reviewBackend === 'self-hosted'
+      ? selfHostedLoops(settings, clients, loopOptions)
+      : a2iLoops(settings, clients, buses, loopOptions);
+  const reviews = new TaskReviewPort(loops, settings.flow);
   const workerTasks = new WorkerTasks(loops);
   // Expiry, the end of a stop and announcements happen in time, as on AWS: a sweep takes every step that is due.
   const sweeper = setInterval(
@@ -214,10 +267,17 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         ? (req.url ?? '/').slice(prefix.length) || '/'
         : undefined;
     let rest: string | undefined;
+    if (pathname.startsWith('/aws/') && req.headers.origin !== undefined) {
+      // The AWS emulators are for SDK clients on this machine, never for a web page.
+      res.writeHead(403, { 'Content-Type': 'application/json' }).end('{"message":"Not for browsers"}');
+      return;
+    }
     if ((rest = under('/aws/s3')) !== undefined) return handleS3(objects, req, res, rest);
     if ((rest = under('/aws/a2i')) !== undefined) return handleRuntimeApi(flows, req, res, rest, log);
     if ((rest = under('/aws/runtime')) !== undefined) return handleRuntime(endpoint, req, res, rest);
     if (under('/aws/sqs') !== undefined) return handleSqs(queues, req, res);
+    if (under('/aws/dynamodb') !== undefined) return dynamo.forward(req, res);
+    if (under('/aws/events') !== undefined) return buses.handle(req, res);
     if (pathname === '/portal' || pathname.startsWith('/portal/'))
       return handleLocalPortal(portal, req, res, requestUrl);
     if (pathname === '/predict' && req.method === 'POST') return callApi(api.predict, req, res, '/predict', requestUrl);
@@ -234,11 +294,14 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       .end(JSON.stringify({ message: `No route ${req.method} ${pathname}` }));
   };
 
+  await ensureTaskTable(clients.dynamodb, settings.tableName);
   return {
     url,
     dataDir,
     objects,
+    reviewBackend,
     reviews,
+    loops,
     workerTasks,
     close: async () => {
       clearInterval(sweeper);
@@ -246,6 +309,119 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       collectorQueue.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      clients.dynamodb.destroy();
+      clients.s3.destroy();
+      clients.eventBridge.destroy();
+      await dynamo.close();
+    },
+  };
+}
+
+/** The local server's own SDK clients, for the backend's loops: the same settings as the Lambdas', on loopback. */
+function localClients(url: string): SelfHostedClients {
+  const common = {
+    region: LOCAL.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 3,
+  };
+  return {
+    dynamodb: new DynamoDBClient({ ...common, endpoint: `${url}/aws/dynamodb` }),
+    s3: new S3Client({ ...common, endpoint: `${url}/aws/s3`, forcePathStyle: true }),
+    eventBridge: new EventBridgeClient({ ...common, endpoint: `${url}/aws/events` }),
+  };
+}
+
+/**
+ * The loops as A2I keeps them, for `reviewBackend: 'a2i'`: the same store and output, and each end announced as A2I
+ * announces it, by the service on the default bus (`aws.sagemaker`, which no PutEvents caller may use).
+ */
+function a2iLoops(
+  settings: SelfHostedSettings,
+  clients: SelfHostedClients,
+  buses: LocalEventBuses,
+  options: {
+    readonly now?: () => Date;
+    readonly onStepFailed?: (loop: { name: string }, step: string, error: unknown) => void;
+  },
+): TaskLoops {
+  const store = new DynamoTaskStore(
+    clients.dynamodb,
+    settings.tableName,
+    s3LargeInputs(clients.s3, settings.inputsPath),
+  );
+  return new TaskLoops(store, {
+    writeOutput: writeOnce(clients.s3),
+    announceEnd: (loop) => {
+      buses.publish('default', {
+        source: REVIEW_ENDED_EVENT.a2iSource,
+        'detail-type': REVIEW_ENDED_EVENT.detailType,
+        resources: [loop.arn],
+        detail: loopEndedDetail(loop),
+      });
+      return Promise.resolve();
+    },
+    identityIssuer: settings.identityIssuer,
+    ...options,
+  });
+}
+
+async function ensureTaskTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+    await dynamodb.send(new CreateTableCommand(createTaskTableInput(tableName)));
+  }
+}
+
+interface LocalDynamo {
+  /** Hands an SDK request to dynalite. */
+  forward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * DynamoDB on dynalite, kept in `dir` (LevelDB). It listens on a Unix socket of its own, out of a web page's reach,
+ * and the local server forwards `/aws/dynamodb` to it, so the endpoint stays the server's across restarts.
+ */
+async function startDynalite(dir: string): Promise<LocalDynamo> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const dynalite = require('dynalite') as (options: Record<string, unknown>) => http.Server;
+  const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const socketPath = path.join(os.tmpdir(), `review-pipeline-dynamodb-${process.pid}-${randomUUID().slice(0, 8)}.sock`);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, resolve);
+  });
+  const agent = new http.Agent({ keepAlive: true });
+  return {
+    forward: (req, res) =>
+      new Promise<void>((resolve) => {
+        const upstream = http.request(
+          { socketPath, agent, path: '/', method: req.method, headers: req.headers },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res).on('finish', resolve);
+          },
+        );
+        upstream.on('error', (error) => {
+          if (!res.headersSent)
+            res.writeHead(500, { 'Content-Type': 'application/x-amz-json-1.0' }).end(
+              JSON.stringify({
+                __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+                message: error.message,
+              }),
+            );
+          else res.destroy(error);
+          resolve();
+        });
+        req.pipe(upstream);
+      }),
+    close: async () => {
+      agent.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      fs.rmSync(socketPath, { force: true });
     },
   };
 }
@@ -308,19 +484,4 @@ async function callApi(
   } as unknown as APIGatewayProxyEvent;
   const result = await handler(event);
   res.writeHead(result.statusCode, result.headers as Record<string, string>).end(result.body);
-}
-
-/** The EventBridge event A2I sends when a loop ends, as the collector's queue delivers it. */
-function statusChangeEvent(loop: LoopRecord) {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': REVIEW_ENDED_EVENT.detailType,
-    source: REVIEW_ENDED_EVENT.a2iSource,
-    account: LOCAL.account,
-    time: new Date().toISOString(),
-    region: LOCAL.region,
-    resources: [loop.arn],
-    detail: loopEndedDetail(loop),
-  };
 }

@@ -4,7 +4,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { DataDirError, MANIFEST, openDataDir } from '../../local/data-dir';
-import { FileTaskStore } from '../../local/file-task-store';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'data-dir-'));
 
@@ -13,7 +12,7 @@ test('a new folder is created and marked', () => {
   const dir = openDataDir(root);
   expect(JSON.parse(fs.readFileSync(path.join(root, MANIFEST), 'utf8'))).toMatchObject({
     format: 'review-pipeline-local-data',
-    version: 3,
+    version: 4,
   });
   expect(openDataDir(root)).toEqual(dir);
 });
@@ -35,15 +34,7 @@ test('a damaged manifest and another format version are refused with what to do'
   expect(() => openDataDir(damaged)).toThrow(/is not valid JSON: the data folder is damaged/);
   const other = tmp();
   fs.writeFileSync(path.join(other, MANIFEST), JSON.stringify({ format: 'review-pipeline-local-data', version: 9 }));
-  expect(() => openDataDir(other)).toThrow(/version 9; this version reads review-pipeline-local-data version 3/);
-});
-
-test('a damaged loop file is named', () => {
-  const dir = openDataDir(path.join(tmp(), 'd'));
-  fs.writeFileSync(path.join(dir.loops, 'broken.json'), '{"name":');
-  expect(() => new FileTaskStore(dir.loops)).toThrow(
-    `Human loop file ${path.join(dir.loops, 'broken.json')} is damaged`,
-  );
+  expect(() => openDataDir(other)).toThrow(/version 9; this version reads review-pipeline-local-data version 4/);
 });
 
 test('npm start on a foreign folder says so and exits 1, without a stack trace', async () => {

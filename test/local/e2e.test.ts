@@ -7,7 +7,7 @@ import type { DatasetRecord } from '../../common/dataset';
 import type { LocalServer } from '../../local/server';
 import { eventually, REFERENCE_REVIEWS, startLocal } from './start';
 
-let server: LocalServer;
+let server: LocalServer & { logs: string[] };
 let cookie: string;
 interface Prediction {
   id: number;
@@ -151,6 +151,7 @@ test('answering completes the loop, writes output.json with AWS shape and key, a
     if (!object) throw new Error('not collected yet');
     return JSON.parse(server.objects.get('local-review-output', object.key)!.body.toString('utf8')) as DatasetRecord;
   });
+  expect(server.logs).toContain(`human loop ${name} ended Completed (event from review-pipeline.reviews)`);
   expect(record).toMatchObject({
     status: 'Completed',
     model: { label: -1 },

@@ -9,6 +9,8 @@ import {
   ValidationException,
 } from '@aws-sdk/client-sagemaker-a2i-runtime';
 import { InvokeEndpointCommand, ModelError, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { commandModel } from '../../local/model/model-backend';
 import type { LocalServer } from '../../local/server';
 import { startLocal } from './start';
@@ -17,6 +19,7 @@ let server: LocalServer;
 let a2i: SageMakerA2IRuntimeClient;
 let runtime: SageMakerRuntimeClient;
 let s3: S3Client;
+let events: EventBridgeClient;
 const FLOW = 'arn:aws:sagemaker:us-east-1:000000000000:flow-definition/sentiment-review-25bf8e1a';
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const start = (name: string, input = '{"taskObject":"x"}') =>
@@ -38,6 +41,7 @@ beforeAll(async () => {
   const config = { region: 'us-east-1', credentials, maxAttempts: 1 };
   a2i = new SageMakerA2IRuntimeClient({ ...config, endpoint: `${server.url}/aws/a2i` });
   runtime = new SageMakerRuntimeClient({ ...config, endpoint: `${server.url}/aws/runtime` });
+  events = new EventBridgeClient({ ...config, endpoint: `${server.url}/aws/events` });
   s3 = new S3Client({
     ...config,
     endpoint: `${server.url}/aws/s3`,
@@ -152,5 +156,58 @@ describe('S3', () => {
     await expect(
       s3.send(new GetObjectCommand({ Bucket: 'local-review-output', Key: 'missing' })),
     ).rejects.toBeInstanceOf(NoSuchKey);
+  });
+});
+
+describe('EventBridge', () => {
+  const entry = (fields: Partial<PutEventsRequestEntry> = {}): PutEventsRequestEntry => ({
+    EventBusName: 'review-events',
+    Source: 'review-pipeline.tests',
+    DetailType: 'Test',
+    Detail: '{"n":1}',
+    ...fields,
+  });
+
+  test('PutEvents takes good entries and says why it refuses the others, entry by entry, as EventBridge does', async () => {
+    const result = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          entry(),
+          entry({ Source: 'aws.sagemaker' }),
+          entry({ Detail: '[1, 2]' }),
+          entry({ Detail: 'not json' }),
+          entry({ DetailType: undefined }),
+          entry({ EventBusName: 'no-such-bus' }),
+          entry({ Detail: JSON.stringify({ text: 'x'.repeat(256 * 1024) }) }),
+        ],
+      }),
+    );
+    expect(result.FailedEntryCount).toBe(6);
+    expect(result.Entries?.map((e) => e.ErrorCode ?? 'taken')).toEqual([
+      'taken',
+      'NotAuthorizedForSourceException',
+      'MalformedDetail',
+      'MalformedDetail',
+      'InvalidArgument',
+      'InvalidArgument',
+      'InvalidArgument',
+    ]);
+    expect(result.Entries?.[0].EventId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test('more than 10 entries, or none, is a ValidationException', async () => {
+    for (const count of [0, 11])
+      await expect(
+        events.send(new PutEventsCommand({ Entries: Array.from({ length: count }, () => entry()) })),
+      ).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+
+  test('a web page cannot reach the emulators', async () => {
+    const response = await fetch(`${server.url}/aws/dynamodb`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'x-amz-target': 'DynamoDB_20120810.ListTables' },
+      body: '{}',
+    });
+    expect(response.status).toBe(403);
   });
 });

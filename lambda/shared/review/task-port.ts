@@ -1,6 +1,6 @@
 /**
  * The review port over the task rules and a task store: A2I's runtime semantics for a backend that keeps its own
- * loops (local mode's A2I emulator today, the self-hosted backend next). Reads store what time has changed and take
+ * loops (the self-hosted backend, on AWS and in local mode). Reads store what time has changed and take
  * the steps that are due (task-loops.ts), so a describe never shows a loop that should have expired.
  */
 import type { CallOptions, HumanLoop, ListPage, ListQuery, ReviewPort, StartRequest } from './port';

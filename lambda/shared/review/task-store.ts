@@ -1,7 +1,7 @@
 /**
- * Where a task-based backend keeps its loops: an async port, so the same rules run over a file store on one machine
- * and over DynamoDB on AWS. Every change is conditional on the version the writer read, so two workers answering the
- * same loop at once cannot both take its last task.
+ * Where a task-based backend keeps its loops: an async port, so the same rules run over DynamoDB (on AWS, and on
+ * dynalite in local mode) and over memory in tests. Every change is conditional on the version the writer read, so
+ * two workers answering the same loop at once cannot both take its last task.
  */
 import { ReviewError } from './port';
 import type { LoopRecord } from './tasks';
@@ -69,7 +69,7 @@ export async function changeLoop(
 }
 
 /**
- * One page of loops by creation time, from loops held in memory (the file store, tests). The cursor names the last
+ * One page of loops by creation time, from loops held in memory (the tests' memory store). The cursor names the last
  * loop of the page, so loops started meanwhile neither repeat nor shift the next page.
  */
 export function pageByCreationTime(

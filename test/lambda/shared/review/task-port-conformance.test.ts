@@ -1,8 +1,4 @@
 /** The review port over the task rules and a task store passes the conformance suite, on each store there is. */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { FileTaskStore } from '../../../../local/file-task-store';
 import { MemoryTaskStore } from '../../../../local/memory-task-store';
 import { DynamoTaskStore } from '../../../../lambda/shared/review/dynamo-task-store';
 import { startDynamo } from '../../../helpers/dynalite';
@@ -17,19 +13,6 @@ describe('TaskReviewPort on the memory store', () => {
       availabilityLifetimeSeconds: backend.flow.taskAvailabilityLifetimeSeconds,
       announced: () => backend.ended.map((loop) => loop.name),
       close: () => Promise.resolve(),
-    });
-  });
-});
-
-describe("TaskReviewPort on local mode's file store", () => {
-  reviewPortConformance(() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'task-store-'));
-    const backend = taskBackend(new FileTaskStore(dir));
-    return Promise.resolve({
-      ...backend,
-      availabilityLifetimeSeconds: backend.flow.taskAvailabilityLifetimeSeconds,
-      announced: () => backend.ended.map((loop) => loop.name),
-      close: () => fs.promises.rm(dir, { recursive: true, force: true }),
     });
   });
 });

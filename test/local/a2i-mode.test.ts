@@ -1,0 +1,45 @@
+/**
+ * Local mode with LOCAL_REVIEW_BACKEND=a2i: the handlers take the A2I adapter path, through the A2I-compatible API,
+ * over the same loops; an ended loop is announced as A2I announces it (`aws.sagemaker` on the default bus), and the
+ * collector records it as it records a self-hosted one. Its own file: one process loads the handlers once.
+ */
+import type { DatasetRecord } from '../../common/dataset';
+import type { LocalServer } from '../../local/server';
+import { eventually, REFERENCE_REVIEWS, startLocal } from './start';
+
+let server: LocalServer & { logs: string[] };
+beforeAll(async () => {
+  server = await startLocal({ reviewBackend: 'a2i' });
+});
+afterAll(() => server.close());
+
+test('a prediction under the threshold becomes a loop through the A2I adapter, and its answer a dataset record', async () => {
+  expect(process.env.REVIEW_BACKEND).toBe('a2i');
+  const response = await fetch(`${server.url}/predict`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ requestId: 'a2i-mode-1', instances: [{ features: [REFERENCE_REVIEWS[1]] }] }),
+  });
+  const { predictions } = (await response.json()) as { predictions: { humanReview: { humanLoopName: string } }[] };
+  const name = predictions[0].humanReview.humanLoopName;
+  expect((await server.reviews.describe(name)).status).toBe('InProgress');
+
+  const worker = { id: 'worker-ana', name: 'Ana' };
+  const lease = await server.workerTasks.claim(name, worker);
+  await server.workerTasks.answer(name, worker, lease.token, { sentiment: { label: '0' } });
+
+  const ended = await eventually(() => {
+    const line = server.logs.find((l) => l.includes(`human loop ${name} ended`));
+    if (line === undefined) throw new Error('not ended yet');
+    return line;
+  });
+  expect(ended).toBe(`human loop ${name} ended Completed (event from aws.sagemaker)`);
+  const record = await eventually(() => {
+    const object = server.objects
+      .list('local-review-output', 'dataset/')
+      .objects.find((o) => o.key.endsWith(`/${name}.jsonl`));
+    if (!object) throw new Error('not collected yet');
+    return JSON.parse(server.objects.get('local-review-output', object.key)!.body.toString('utf8')) as DatasetRecord;
+  });
+  expect(record).toMatchObject({ status: 'Completed', human: { label: 0 } });
+});
