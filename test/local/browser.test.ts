@@ -1,51 +1,25 @@
 /**
  * The worker portal in headless Chromium (Debian's chromium, driven by playwright-core): sign in, open a task, change
  * the label the model preselected, submit, and find the answer stored. Also checks that each crowd-element stand-in
- * gives the answerContent AWS gives. In CI (CI set) a missing Chromium fails the test; elsewhere it is skipped loudly.
+ * gives the answerContent AWS gives.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import type { LocalServer } from '../../local/server';
+import { chromiumAvailable, chromiumOrSkip, launchChromium } from './chromium';
 import { REFERENCE_REVIEWS, startLocal } from './start';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
-const available = fs.existsSync(CHROMIUM);
 
 let server: LocalServer;
 let browser: Browser;
 let page: Page;
 
-function chromiumOrSkip(): boolean {
-  if (available) return true;
-  if (process.env.CI)
-    throw new Error(`Chromium is missing at ${CHROMIUM}: CI must install it (apt-get install -y chromium)`);
-  console.warn(
-    `\n*** SKIPPED browser test: no Chromium at ${CHROMIUM}. Install it: sudo apt-get install -y chromium ***\n`,
-  );
-  return false;
-}
-
 beforeAll(async () => {
-  if (!available) return;
+  if (!chromiumAvailable) return;
   server = await startLocal();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      // Chromium runs sandboxed frames in a process of their own; driven from inside Jest's VM, Playwright's clicks
-      // into such a frame stall on their hit test (from plain Node they do not). The frame stays sandboxed, with an
-      // opaque origin and no way into the portal page, which the test checks.
-      '--disable-features=IsolateSandboxedIframes',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 }, 60_000);
 afterAll(async () => {
