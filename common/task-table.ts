@@ -18,6 +18,12 @@ export const TASK_TABLE = {
   byDue: { indexName: 'byDue', partitionKey: 'pending', sortKey: 'due' },
   /** The value of `pending` on every pending loop. */
   pendingValue: 'PENDING',
+  /**
+   * The item holding the key that signs page cursors (`secret`, 32 random bytes, made by the first store that needs
+   * it): not a loop name (loop names have no `#`), and in no index.
+   */
+  cursorKeyItem: '#page-cursor-key',
+  cursorKeyAttribute: 'secret',
 } as const;
 
 /** The table as DynamoDB's CreateTable takes it (local mode and the tests; the CDK construct says the same). */

@@ -1,10 +1,11 @@
 /** The task store in memory: the store of the rule, portal and conformance tests. */
 import type { CreationTimeQuery, TaskStore } from '../lambda/shared/review/task-store';
-import { pageByCreationTime, pendingByDue } from '../lambda/shared/review/task-store';
+import { CursorCodec, newCursorKey, pageByCreationTime, pendingByDue } from '../lambda/shared/review/task-store';
 import type { LoopRecord } from '../lambda/shared/review/tasks';
 
 export class MemoryTaskStore implements TaskStore {
   readonly loops = new Map<string, LoopRecord>();
+  private readonly cursors = new CursorCodec(newCursorKey());
 
   get(name: string): Promise<LoopRecord | undefined> {
     return Promise.resolve(this.loops.get(name));
@@ -33,6 +34,6 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   listByCreationTime(query: CreationTimeQuery) {
-    return Promise.resolve(pageByCreationTime(this.loops.values(), query));
+    return Promise.resolve(pageByCreationTime(this.loops.values(), query, this.cursors));
   }
 }

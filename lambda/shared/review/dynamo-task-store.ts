@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { TASK_TABLE } from '../../../common/task-table';
 import type { CreationTimeQuery, TaskStore } from './task-store';
-import { CursorError, decodeCursor, encodeCursor } from './task-store';
+import { CursorCodec, CursorError, newCursorKey } from './task-store';
 import type { LoopRecord } from './tasks';
 import { dueAt, isPending } from './tasks';
 
@@ -38,6 +38,8 @@ const { key, version, record, byCreation, byDue } = TASK_TABLE;
 const AFTER_EVERY_NAME = '#\uffff';
 
 export class DynamoTaskStore implements TaskStore {
+  private cursors?: Promise<CursorCodec>;
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -115,6 +117,7 @@ export class DynamoTaskStore implements TaskStore {
   async listByCreationTime(
     query: CreationTimeQuery,
   ): Promise<{ readonly loops: LoopRecord[]; readonly cursor?: string }> {
+    const cursors = await this.cursorCodec();
     const range = creationRange(query);
     // One more than the page: a cursor only when another page has loops, as the other stores give it.
     const input: QueryCommandInput = {
@@ -127,7 +130,8 @@ export class DynamoTaskStore implements TaskStore {
       },
       ExpressionAttributeValues: { ':flow': { S: query.flowDefinitionArn }, ...range.values },
       ScanIndexForward: query.ascending,
-      ExclusiveStartKey: query.cursor === undefined ? undefined : startKey(query.cursor, query.flowDefinitionArn),
+      ExclusiveStartKey:
+        query.cursor === undefined ? undefined : startKey(cursors.decode(query.cursor), query.flowDefinitionArn),
     };
     const loops: LoopRecord[] = [];
     let start = input.ExclusiveStartKey;
@@ -140,8 +144,44 @@ export class DynamoTaskStore implements TaskStore {
     const last = pageLoops.at(-1);
     return {
       loops: pageLoops,
-      cursor: loops.length > query.limit && last !== undefined ? encodeCursor(last) : undefined,
+      cursor: loops.length > query.limit && last !== undefined ? cursors.encode(last) : undefined,
     };
+  }
+
+  /** The table's cursor key, read once (and made once, by whichever store comes first). */
+  private cursorCodec(): Promise<CursorCodec> {
+    this.cursors ??= this.cursorKey().then(
+      (cursorKey) => new CursorCodec(cursorKey),
+      (error: unknown) => {
+        this.cursors = undefined;
+        throw error;
+      },
+    );
+    return this.cursors;
+  }
+
+  private async cursorKey(): Promise<Buffer> {
+    const { cursorKeyItem, cursorKeyAttribute } = TASK_TABLE;
+    const read = async () => {
+      const { Item } = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: { [key]: { S: cursorKeyItem } }, ConsistentRead: true }),
+      );
+      return Item?.[cursorKeyAttribute]?.B;
+    };
+    const found = await read();
+    if (found !== undefined) return Buffer.from(found);
+    await this.conditionally(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: { [key]: { S: cursorKeyItem }, [cursorKeyAttribute]: { B: newCursorKey() } },
+        ConditionExpression: 'attribute_not_exists(#key)',
+        ExpressionAttributeNames: { '#key': key },
+      }),
+    );
+    // Ours, or the one another store wrote first.
+    const stored = await read();
+    if (stored === undefined) throw new Error(`Task table ${this.tableName} has no page cursor key after writing one`);
+    return Buffer.from(stored);
   }
 
   /** The loop of an item, its input read back from LargeInputs when the item holds only its key. */
@@ -227,8 +267,7 @@ function creationRange(query: CreationTimeQuery): { condition: string; values: I
 }
 
 /** Where the next page starts: after the cursor's loop, in the query's own flow definition whatever the cursor says. */
-function startKey(cursor: string, flowDefinitionArn: string): Item {
-  const { createdAt, name } = decodeCursor(cursor);
+function startKey({ createdAt, name }: { createdAt: string; name: string }, flowDefinitionArn: string): Item {
   return {
     [key]: { S: name },
     [byCreation.partitionKey]: { S: flowDefinitionArn },

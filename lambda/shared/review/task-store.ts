@@ -3,6 +3,7 @@
  * dynalite in local mode) and over memory in tests. Every change is conditional on the version the writer read, so
  * two workers answering the same loop at once cannot both take its last task.
  */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ReviewError } from './port';
 import type { LoopRecord } from './tasks';
 import { dueAt, isPending } from './tasks';
@@ -75,10 +76,11 @@ export async function changeLoop(
 export function pageByCreationTime(
   loops: Iterable<LoopRecord>,
   query: CreationTimeQuery,
+  cursors: CursorCodec,
 ): { readonly loops: LoopRecord[]; readonly cursor?: string } {
   const order = (a: LoopRecord, b: LoopRecord) =>
     (query.ascending ? 1 : -1) * (a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const after = query.cursor === undefined ? undefined : cursors.decode(query.cursor);
   const matching = [...loops]
     .filter((loop) => loop.flowDefinitionArn === query.flowDefinitionArn)
     .filter((loop) => query.after === undefined || new Date(loop.createdAt) > query.after)
@@ -89,21 +91,47 @@ export function pageByCreationTime(
   const last = page.at(-1);
   return {
     loops: page,
-    cursor: matching.length > query.limit && last ? encodeCursor(last) : undefined,
+    cursor: matching.length > query.limit && last ? cursors.encode(last) : undefined,
   };
 }
 
-/** A page cursor naming the page's last loop by creation time and name. */
-export function encodeCursor(loop: Pick<LoopRecord, 'createdAt' | 'name'>): string {
-  return Buffer.from(JSON.stringify({ createdAt: loop.createdAt, name: loop.name })).toString('base64url');
+/** A page cursor's bytes for its key: 32 random bytes, kept by the store. */
+export function newCursorKey(): Buffer {
+  return randomBytes(32);
 }
 
-/** The creation time and name a cursor names; a CursorError when this store did not give it. */
-export function decodeCursor(cursor: string): { createdAt: string; name: string } {
-  const value = parseJson(Buffer.from(cursor, 'base64url').toString('utf8')) as { createdAt?: unknown; name?: unknown };
-  if (typeof value?.createdAt !== 'string' || typeof value.name !== 'string' || value.name === '')
-    throw new CursorError('NextToken is not a token this backend gave');
-  return { createdAt: value.createdAt, name: value.name };
+/**
+ * Page cursors (A2I's NextToken) that cannot be forged: the page's last loop by creation time and name, signed with
+ * the store's key. A cursor this store did not give, or one changed on the way, is a CursorError.
+ */
+export class CursorCodec {
+  constructor(private readonly key: Buffer) {}
+
+  encode(loop: Pick<LoopRecord, 'createdAt' | 'name'>): string {
+    const payload = Buffer.from(JSON.stringify({ createdAt: loop.createdAt, name: loop.name })).toString('base64url');
+    return `${payload}.${this.sign(payload)}`;
+  }
+
+  decode(cursor: string): { createdAt: string; name: string } {
+    const [payload = '', signature = '', ...rest] = cursor.split('.');
+    const expected = Buffer.from(this.sign(payload));
+    const given = Buffer.from(signature);
+    if (rest.length > 0 || given.length !== expected.length || !timingSafeEqual(given, expected)) throw notOurs();
+    const value = parseJson(Buffer.from(payload, 'base64url').toString('utf8')) as {
+      createdAt?: unknown;
+      name?: unknown;
+    };
+    if (typeof value?.createdAt !== 'string' || typeof value.name !== 'string' || value.name === '') throw notOurs();
+    return { createdAt: value.createdAt, name: value.name };
+  }
+
+  private sign(payload: string): string {
+    return createHmac('sha256', this.key).update(`page-cursor:${payload}`).digest('base64url');
+  }
+}
+
+function notOurs(): CursorError {
+  return new CursorError('NextToken is not a token this backend gave');
 }
 
 function parseJson(text: string): unknown {

@@ -132,11 +132,28 @@ export function taskStoreContract(open: () => Promise<{ store: TaskStore; close:
     expect(mixed.loops.map((l) => l.name)).toEqual(['mine']);
   });
 
-  test('a cursor it did not give is a CursorError', async () => {
-    await expect(
+  test('a cursor it did not give, or one changed on the way, is a CursorError', async () => {
+    const list = (cursor: string) =>
       Promise.resolve().then(() =>
-        store.listByCreationTime({ flowDefinitionArn: FLOW.flowDefinitionArn, ascending: true, limit: 1, cursor: 'x' }),
-      ),
-    ).rejects.toBeInstanceOf(CursorError);
+        store.listByCreationTime({ flowDefinitionArn: FLOW.flowDefinitionArn, ascending: true, limit: 1, cursor }),
+      );
+    await expect(list('x')).rejects.toBeInstanceOf(CursorError);
+    // A made-up cursor in the shape of the real ones: the page after a loop of the caller's choosing.
+    const madeUp = Buffer.from(JSON.stringify({ createdAt: '2026-01-01T00:00:00.000Z', name: 'a' })).toString(
+      'base64url',
+    );
+    await expect(list(madeUp)).rejects.toBeInstanceOf(CursorError);
+    for (const name of ['a', 'b']) await store.putIfAbsent(loop(name, 0));
+    const { cursor = '' } = await store.listByCreationTime({
+      flowDefinitionArn: FLOW.flowDefinitionArn,
+      ascending: true,
+      limit: 1,
+    });
+    const [payload, signature] = cursor.split('.');
+    const changed = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), name: 'z' }),
+    ).toString('base64url');
+    await expect(list(`${changed}.${signature}`)).rejects.toBeInstanceOf(CursorError);
+    expect((await list(cursor)).loops.map((loop) => loop.name)).toEqual(['b']);
   });
 }
