@@ -254,6 +254,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       grantReadAccess: localReadGrant(dataDir.portalSecret),
       assets: localAssets(),
       forgery,
+      origins,
     },
   };
   const endpoint = { name: LOCAL.endpointName, model: options.model };

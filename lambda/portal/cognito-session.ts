@@ -379,7 +379,8 @@ function safeReturnTo(portal: Portal, returnTo: string | undefined): string {
   return `${target.pathname}${target.search}`;
 }
 
-function cognitoBase(config: CognitoSessionConfig): string {
+/** The managed login's origin: where sign-in and sign-out go. */
+export function cognitoBase(config: CognitoSessionConfig): string {
   return `https://${config.domain.replace(/^https:\/\//, '').replace(/\/+$/, '')}`;
 }
 

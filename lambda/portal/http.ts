@@ -38,41 +38,50 @@ export interface WorkerIdentity {
 
 /**
  * The portal's own pages: scripts, styles and frames from the portal only, no inline script or style (the task
- * template runs in a frame of its own, FRAME_POLICY), and never framed by another page.
+ * template runs in a frame of its own, framePolicy), never framed by another page. Forms post to the portal, and to
+ * `formTargets` (the sign-in service a sign-out goes on to: Chrome applies form-action to a form's redirects too).
  */
-export const PAGE_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "frame-src 'self'",
-  "connect-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "object-src 'none'",
-].join('; ');
+export function pagePolicy(formTargets: readonly string[] = []): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "frame-src 'self'",
+    "connect-src 'self'",
+    ["form-action 'self'", ...formTargets].join(' '),
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+/** The policy `respond` gives every page; an adapter with form targets replaces it (pagePolicy). */
+export const PAGE_POLICY = pagePolicy();
 
 /**
  * The task frame: the rendered template is sandboxed into an origin of its own (scripts and forms, no same-origin),
- * so its scripts, the templates' inline ones included, cannot read the portal's cookies, pages or tokens. It loads
- * the portal's scripts and styles, shows images and media from anywhere over HTTPS (presigned S3 URLs), and sends
- * nothing anywhere: no fetch, no form target; its only way out is the answer it hands to the task page.
+ * so its scripts, the templates' inline ones included, cannot read the portal's cookies, pages or tokens, nor fetch
+ * or post anything. It loads the portal's scripts and styles (named by `origins` as well as `'self'`: in an opaque
+ * origin some browsers match `'self'` to nothing), and shows images and media over HTTPS (presigned S3 URLs).
  */
-export const FRAME_POLICY = [
-  'sandbox allow-scripts allow-forms',
-  "default-src 'none'",
-  "script-src 'self' 'unsafe-inline'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' https: data: blob:",
-  "media-src 'self' https: data: blob:",
-  "font-src 'self' data:",
-  "connect-src 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'self'",
-  "base-uri 'none'",
-  "object-src 'none'",
-].join('; ');
+export function framePolicy(origins: readonly string[] = []): string {
+  const portal = ["'self'", ...origins].join(' ');
+  return [
+    'sandbox allow-scripts allow-forms',
+    "default-src 'none'",
+    `script-src ${portal} 'unsafe-inline'`,
+    `style-src ${portal} 'unsafe-inline'`,
+    `img-src ${portal} https: data: blob:`,
+    `media-src ${portal} https: data: blob:`,
+    `font-src ${portal} data:`,
+    "connect-src 'none'",
+    "form-action 'none'",
+    `frame-ancestors ${portal}`,
+    "base-uri 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}
 
 export function respond(
   status: number,

@@ -21,6 +21,7 @@ import { WorkerTasks } from '../shared/review/worker-tasks';
 import type { CognitoSessionConfig } from './cognito-session';
 import {
   CALLBACK_PATH,
+  cognitoBase,
   completeSignIn,
   revokeRefreshToken,
   SIGN_OUT_PATH,
@@ -32,7 +33,7 @@ import {
 import type { ForgeryGuard } from './csrf';
 import { forgeryGuard } from './csrf';
 import type { PortalRequest, PortalResponse } from './http';
-import { respond } from './http';
+import { PAGE_POLICY, pagePolicy, respond } from './http';
 import { html, portalPage } from './pages';
 import type { Asset, PortalDeps } from './routes';
 import { handlePortal } from './routes';
@@ -43,10 +44,6 @@ import { handlePortal } from './routes';
  */
 const filesDir = () => process.env[ENV.portalFilesDir] || __dirname;
 export const TASK_TEMPLATE_FILE = 'task-template.html';
-export const ASSETS = {
-  'crowd-html-elements.js': 'text/javascript; charset=utf-8',
-  'portal.css': 'text/css; charset=utf-8',
-};
 const SIGN_IN_PATH = '/sign-in';
 /** Under the portal's own path: requests arrive at `/portal/...` whatever the stage. */
 const ROUTE_BASE = '/portal';
@@ -59,6 +56,8 @@ interface Portal {
   readonly deps: Omit<PortalDeps, 'signInUrl' | 'signOutUrl'>;
   /** The portal's path as the browser sees it: `/<stage>/portal`. */
   readonly base: string;
+  /** Where the portal's forms may go besides itself: the managed login, which a sign-out goes on to. */
+  readonly formTargets: readonly string[];
 }
 
 let portal: Promise<Portal> | undefined;
@@ -69,7 +68,8 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
       portal = undefined;
       throw error;
     });
-    return toResult(await route(await portal, portalRequest(event)));
+    const ready = await portal;
+    return toResult(await route(ready, portalRequest(event)), ready.formTargets);
   } catch (error) {
     logger.error('Portal request failed', {
       route: `${event.httpMethod} ${event.resource}`,
@@ -129,11 +129,14 @@ async function setUp(): Promise<Portal> {
   const loops = selfHostedLoops(selfHostedSettings(env), { dynamodb, s3, eventBridge });
   const template = fs.readFileSync(path.join(filesDir(), PORTAL_BUNDLE_FILES.taskTemplate), 'utf8');
   const base = new URL(portalUrl).pathname;
+  const origin = new URL(portalUrl).origin;
   return {
     session,
     forgery,
     base,
+    formTargets: [cognitoBase(session)],
     deps: {
+      origins: [origin],
       tasks: new WorkerTasks(loops),
       template: () => Promise.resolve(template),
       grantReadAccess: (bucket, key, until) =>
@@ -180,12 +183,17 @@ function portalRequest(event: APIGatewayProxyEvent): PortalRequest {
   return { method: event.httpMethod, path: event.path, query, headers, body };
 }
 
-/** The portal's answer, with the headers every page of it carries on AWS. */
-function toResult(response: PortalResponse): APIGatewayProxyResult {
+/**
+ * The portal's answer, with the headers every page of it carries on AWS; a page's policy lets its forms go on to the
+ * managed login (a sign-out does).
+ */
+function toResult(response: PortalResponse, formTargets: readonly string[] = []): APIGatewayProxyResult {
+  const policy = response.headers['Content-Security-Policy'];
   return {
     statusCode: response.status,
     headers: {
       ...response.headers,
+      ...(policy === PAGE_POLICY ? { 'Content-Security-Policy': pagePolicy(formTargets) } : {}),
       'Strict-Transport-Security': 'max-age=63072000; includeSubDomains',
     },
     multiValueHeaders: response.cookies?.length ? { 'Set-Cookie': [...response.cookies] } : undefined,

@@ -10,7 +10,7 @@ import type { Claim, LoopRecord } from '../shared/review/tasks';
 import type { WorkerTasks } from '../shared/review/worker-tasks';
 import type { ForgeryGuard } from './csrf';
 import type { PortalRequest, PortalResponse, WorkerIdentity } from './http';
-import { FRAME_POLICY, jsonResponse, redirect, respond } from './http';
+import { framePolicy, jsonResponse, redirect, respond } from './http';
 import type { PageContext } from './pages';
 import { DEFAULT_BASE, html, messagePage, offerPage, taskFrame, taskListPage, taskPage } from './pages';
 
@@ -29,6 +29,8 @@ export interface PortalDeps {
   readonly signOutUrl: string;
   /** The portal's path as the browser sees it (requests arrive under `/portal` whatever it is). @default '/portal' */
   readonly base?: string;
+  /** The origins the portal is served at, for the task frame's policy (framePolicy). @default none: `'self'` only */
+  readonly origins?: readonly string[];
 }
 
 /** An answer of a task is at most this long (an output.json holds up to three). */
@@ -47,8 +49,13 @@ export async function handlePortal(
   }
 
   const api = path.startsWith('/portal/api/');
+  const frame = /^\/portal\/tasks\/([^/]+)\/frame$/.exec(path);
   if (worker === undefined) {
-    return api ? jsonResponse(401, { message: `Sign in first (${deps.signInUrl})` }) : redirect(deps.signInUrl);
+    if (api) return jsonResponse(401, { message: `Sign in first (${deps.signInUrl})` });
+    // A frame cannot follow the sign-in redirect (the sign-in page refuses to be framed): it says what to do.
+    if (frame)
+      return frameResponse(401, deps, '<p class="crowd-status error">Your session ended: reload the page.</p>');
+    return redirect(deps.signInUrl);
   }
   const base = deps.base ?? DEFAULT_BASE;
   const context: PageContext = {
@@ -72,19 +79,13 @@ export async function handlePortal(
 
   const task = /^\/portal\/tasks\/([^/]+)$/.exec(path);
   if (task && method === 'GET') return showTask(decodeURIComponent(task[1]), context, deps);
-  const frame = /^\/portal\/tasks\/([^/]+)\/frame$/.exec(path);
   if (frame && method === 'GET') return showFrame(decodeURIComponent(frame[1]), context, deps);
 
-  if (path === '/portal/next' && method === 'POST') {
-    const refusal = deps.forgery.refusal(request, worker, new URLSearchParams(request.body).get('csrf') ?? undefined);
-    if (refusal) return respond(403, messagePage(context, 'Not done', refusal));
-    return takeNextTask(context, deps);
-  }
-
-  const action = /^\/portal\/tasks\/([^/]+)\/(claim|release|decline)$/.exec(path);
+  const action = /^\/portal\/(?:tasks\/([^/]+)\/(claim|release|decline)|next)$/.exec(path);
   if (action && method === 'POST') {
     const refusal = deps.forgery.refusal(request, worker, new URLSearchParams(request.body).get('csrf') ?? undefined);
     if (refusal) return respond(403, messagePage(context, 'Not done', refusal));
+    if (action[1] === undefined) return takeNextTask(context, deps);
     const name = decodeURIComponent(action[1]);
     if (action[2] === 'claim') return claimTask(name, context, deps);
     await (action[2] === 'release' ? deps.tasks.release(name, worker) : deps.tasks.decline(name, worker)).catch(
@@ -147,24 +148,27 @@ async function showTask(name: string, context: PageContext, deps: PortalDeps): P
 
 /** The template rendered for the task the worker holds, as the sandboxed frame's document. */
 async function showFrame(name: string, context: PageContext, deps: PortalDeps): Promise<PortalResponse> {
-  const frameHeaders = { 'Content-Security-Policy': FRAME_POLICY, 'X-Frame-Options': 'SAMEORIGIN' };
   const held = await deps.tasks.held(name, context.worker);
-  if (held === undefined) return respond(404, taskFrame(context.base, notAvailableText(name)), undefined, frameHeaders);
+  if (held === undefined)
+    return frameResponse(404, deps, `<p class="crowd-status error">${html(notAvailableText(name))}</p>`);
   const leaseEnd = new Date(leaseOf(held, context).expiresAt);
   try {
     const rendered = await renderTaskTemplate(await deps.template(), JSON.parse(held.inputContent), {
       grantReadAccess: (bucket, key) => deps.grantReadAccess(bucket, key, leaseEnd),
     });
-    return respond(200, taskFrame(context.base, rendered), undefined, frameHeaders);
+    return frameResponse(200, deps, rendered);
   } catch (error) {
     const message = `The task template did not render: ${(error as Error).message}`;
-    return respond(
-      500,
-      taskFrame(context.base, `<p class="crowd-status error">${html(message)}</p>`),
-      undefined,
-      frameHeaders,
-    );
+    return frameResponse(500, deps, `<p class="crowd-status error">${html(message)}</p>`);
   }
+}
+
+/** A document for the task frame, under the frame's policy (it may be framed by the portal, and only by it). */
+function frameResponse(status: number, deps: PortalDeps, body: string): PortalResponse {
+  return respond(status, taskFrame(deps.base ?? DEFAULT_BASE, body), undefined, {
+    'Content-Security-Policy': framePolicy(deps.origins),
+    'X-Frame-Options': 'SAMEORIGIN',
+  });
 }
 
 /** The worker's lease on a loop they hold (held() gives only such loops). */

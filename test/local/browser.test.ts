@@ -79,6 +79,33 @@ test('a worker signs in, changes the preselected label and submits; the answer i
   expect(loop.humanAnswers[0].answerContent).toEqual({ sentiment: { label: '0' } });
 }, 60_000);
 
+test('a task frame that navigates away can no longer answer: the page stops taking answers until reloaded', async () => {
+  if (!chromiumOrSkip()) return;
+  const response = await fetch(`${server.url}/predict`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ requestId: 'browser-2', instances: [{ features: [REFERENCE_REVIEWS[2]] }] }),
+  });
+  const { predictions } = (await response.json()) as { predictions: { humanReview: { humanLoopName: string } }[] };
+  const name = predictions[0].humanReview.humanLoopName;
+  await page.goto(`${server.url}/portal/tasks/${name}`);
+  await page.click('form.claim button');
+  const task = page.frameLocator('#task iframe');
+  await task.locator('crowd-button button').waitFor();
+  // What a link in the instructions does: the frame goes elsewhere, and that page tries to answer as the task.
+  await task.locator('body').evaluate('(() => { location.href = "about:blank"; })()');
+  await page.waitForSelector('#task-status.error');
+  expect(await page.textContent('#task-status')).toContain('reload the page');
+  await page
+    .frameLocator('#task iframe')
+    .locator('body')
+    .evaluate(
+      '(() => { parent.postMessage({ type: "crowd-answer", answerContent: { sentiment: { label: "1" } } }, "*"); })()',
+    );
+  await page.waitForLoadState('networkidle');
+  expect((await server.loops.store.get(name))?.answers).toEqual([]);
+}, 60_000);
+
 test('the crowd-element stand-ins give the answerContent AWS gives', async () => {
   if (!chromiumOrSkip()) return;
   await page.goto('about:blank');

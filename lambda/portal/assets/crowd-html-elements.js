@@ -6,7 +6,8 @@
  *   crowd-text-area, crowd-input  {name: "text"}  (an empty crowd-input is left out)
  *   crowd-checkbox, crowd-radio-button {name: {value: true|false}}
  * crowd-form merges every named field (crowd elements and plain inputs) into one answerContent and hands it to the
- * task page around this sandboxed frame (postMessage), which posts it under the worker's lease and answers back.
+ * task page around this sandboxed frame, over the MessageChannel port the page gives this document when it loads; the
+ * page posts it under the worker's lease and answers back on the same port.
  */
 (() => {
   'use strict';
@@ -27,6 +28,11 @@
       return JSON.parse(text.replace(/'/g, '"'));
     }
   };
+
+  /** The task page's port, and what was said before it came. */
+  let pagePort;
+  const unsent = [];
+  const toPage = (message) => (pagePort ? pagePort.postMessage(message) : unsent.push(message));
 
   let uid = 0;
   const nextId = (prefix) => `${prefix}-${++uid}`;
@@ -229,30 +235,34 @@
         }
         this.status.textContent = 'Submitting...';
         this.status.className = 'crowd-status';
-        // The parent is the portal's task page (the frame may be framed by the portal only: frame-ancestors 'self').
-        window.parent.postMessage({ type: 'crowd-answer', answerContent }, '*');
+        toPage({ type: 'crowd-answer', answerContent });
       }
     },
   );
 
   /** The task page's word on a submitted answer. */
-  window.addEventListener('message', (event) => {
-    if (event.source !== window.parent || !event.data || event.data.type !== 'crowd-answer-result') return;
+  const fromPage = (data) => {
+    if (!data || data.type !== 'crowd-answer-result') return;
     const form = document.querySelector('crowd-form');
     if (!form || !form.status) return;
-    form.status.textContent = event.data.message;
-    form.status.className = event.data.ok ? 'crowd-status' : 'crowd-status error';
-    if (event.data.ok) form.dispatchEvent(new CustomEvent('crowd-submitted', { bubbles: true }));
+    form.status.textContent = data.message;
+    form.status.className = data.ok ? 'crowd-status' : 'crowd-status error';
+    if (data.ok) form.dispatchEvent(new CustomEvent('crowd-submitted', { bubbles: true }));
+  };
+
+  /** The port comes once, from the portal's task page (the only page that may frame this one: frame-ancestors). */
+  window.addEventListener('message', (event) => {
+    if (pagePort || event.source !== window.parent || !event.data || event.data.type !== 'crowd-port') return;
+    if (!event.ports || !event.ports[0]) return;
+    pagePort = event.ports[0];
+    pagePort.onmessage = (message) => fromPage(message.data);
+    for (const message of unsent.splice(0)) pagePort.postMessage(message);
   });
 
   /** The frame's height, so the task page shows the whole task without a second scroll bar. */
   if (window.parent !== window) {
     const report = () =>
-      window.parent.postMessage(
-        { type: 'crowd-frame-height', height: Math.ceil(document.body.getBoundingClientRect().height) },
-        '*',
-      );
+      toPage({ type: 'crowd-frame-height', height: Math.ceil(document.body.getBoundingClientRect().height) });
     new ResizeObserver(report).observe(document.body);
-    report();
   }
 })();

@@ -1,8 +1,11 @@
 /*
  * The task page's side of a task: the template runs in a sandboxed frame (an origin of its own) and hands its answer
- * here with postMessage; this page, which holds the CSRF token and the lease token, posts the answer, tells the frame
- * how it went, and takes the next task. It also counts down the time left on the lease and sizes the frame to its
- * content. A message is taken only from this page's own frame.
+ * here; this page, which holds the CSRF token and the lease token, posts the answer, tells the frame how it went, and
+ * takes the next task. It also counts down the time left on the lease and sizes the frame to its content.
+ *
+ * The frame and the page talk over a MessageChannel whose port the page hands to the frame's first document only:
+ * if the frame navigates away (a link in the instructions), the new document has no port, and the page stops taking
+ * answers until it is reloaded.
  */
 (() => {
   'use strict';
@@ -16,13 +19,14 @@
   const deadline = Date.now() + Number(task.dataset.secondsLeft) * 1000;
   let sending = false;
   let expired = false;
+  let port;
+  let loads = 0;
 
   const show = (text, error = false) => {
     status.textContent = text;
     status.className = error ? 'crowd-status error' : 'crowd-status';
   };
-  // The frame's origin is opaque ("null"), so a message to it cannot name one; what it gets is only a status line.
-  const tellFrame = (message) => frame.contentWindow && frame.contentWindow.postMessage(message, '*');
+  const tellFrame = (message) => port && port.postMessage(message);
 
   const clock = (seconds) => {
     const pad = (n) => String(n).padStart(2, '0');
@@ -78,13 +82,28 @@
     }
   };
 
-  window.addEventListener('message', (event) => {
-    if (event.source !== frame.contentWindow || event.data === null || typeof event.data !== 'object') return;
-    if (event.data.type === 'crowd-answer') {
-      const answer = event.data.answerContent;
+  const fromFrame = (data) => {
+    if (data === null || typeof data !== 'object') return;
+    if (data.type === 'crowd-answer') {
+      const answer = data.answerContent;
       if (answer !== null && typeof answer === 'object' && !Array.isArray(answer)) void submit(answer);
-    } else if (event.data.type === 'crowd-frame-height' && Number.isFinite(event.data.height)) {
-      frame.style.height = `${Math.min(Math.max(event.data.height, 200), 20000)}px`;
+    } else if (data.type === 'crowd-frame-height' && Number.isFinite(data.height)) {
+      frame.style.height = `${Math.min(Math.max(data.height, 200), 20000)}px`;
     }
+  };
+
+  frame.addEventListener('load', () => {
+    loads += 1;
+    if (port) port.close();
+    port = undefined;
+    if (loads > 1) {
+      show('The task left this page (a link in it?): reload the page to answer.', true);
+      return;
+    }
+    const channel = new MessageChannel();
+    port = channel.port1;
+    port.onmessage = (event) => fromFrame(event.data);
+    // The frame's origin is opaque ("null"), so the message cannot name one; it carries only the port.
+    frame.contentWindow.postMessage({ type: 'crowd-port' }, '*', [channel.port2]);
   });
 })();

@@ -227,7 +227,10 @@ export function settle(loop: LoopRecord, now: Date): LoopRecord {
       endedAt: iso(now),
     };
   }
-  const live = loop.claims.filter((claim) => new Date(claim.expiresAt).getTime() > now.getTime());
+  // A claim without a lease token (stored before claims had one) cannot be answered: it lapses like an expired one.
+  const live = loop.claims.filter(
+    (claim) => typeof claim.token === 'string' && new Date(claim.expiresAt).getTime() > now.getTime(),
+  );
   return live.length === loop.claims.length ? loop : { ...loop, claims: live };
 }
 

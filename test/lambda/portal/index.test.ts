@@ -237,6 +237,8 @@ test("a signed-in worker's task list shows the waiting loop, under the stage, wi
   const headers = result.headers ?? {};
   expect(headers['Content-Type']).toBe('text/html; charset=utf-8');
   expect(String(headers['Content-Security-Policy'])).toContain("frame-ancestors 'none'");
+  // The sign-out form goes on to the managed login: Chrome applies form-action to a form's redirects.
+  expect(String(headers['Content-Security-Policy'])).toContain(`form-action 'self' https://${COGNITO_DOMAIN}`);
   expect(String(headers['Strict-Transport-Security'])).toMatch(/^max-age=\d+/);
   expect(headers['X-Frame-Options']).toBe('DENY');
   expect(headers['Cache-Control']).toBe('no-store');

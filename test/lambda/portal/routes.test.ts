@@ -123,6 +123,31 @@ test('opening a task offers it and changes nothing; taking it (a POST) renders t
   expect(frame.headers['X-Frame-Options']).toBe('SAMEORIGIN');
 });
 
+test('a frame without a session says to reload (a frame cannot follow the sign-in redirect)', async () => {
+  const frame = await handlePortal(request('GET', '/portal/tasks/review-1/frame'), undefined, deps);
+  expect(frame.status).toBe(401);
+  expect(frame.body).toContain('Your session ended: reload the page.');
+  expect(frame.headers['Content-Security-Policy']).toMatch(/^sandbox /);
+});
+
+test("the frame's policy names the portal's origins beside 'self' (some browsers match 'self' to nothing there)", async () => {
+  deps = { ...deps, origins: [ORIGIN] };
+  await take(ana);
+  const policy = (await frameOf(ana)).headers['Content-Security-Policy'];
+  expect(policy).toContain(`script-src 'self' ${ORIGIN} 'unsafe-inline'`);
+  expect(policy).toContain(`frame-ancestors 'self' ${ORIGIN}`);
+});
+
+test('a claim stored without a lease token lapses: the task page never breaks on it', async () => {
+  await take(ana);
+  const stored = await backend.loops.store.get('review-1');
+  const tokenless = stored!.claims.map(({ token: _token, ...claim }) => claim) as never;
+  await backend.loops.store.replace({ ...stored!, claims: tokenless, version: stored!.version + 1 }, stored!.version);
+  expect((await open(ana)).status).toBe(200);
+  expect(await take(ana)).toMatchObject({ status: 303 });
+  expect((await answer(ana)).status).toBe(200);
+});
+
 test('the frame of a task the worker does not hold shows no template', async () => {
   const frame = await frameOf(ana);
   expect(frame.status).toBe(404);
