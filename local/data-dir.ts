@@ -81,3 +81,36 @@ function readOrMakeSecret(file: string): string {
   if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
   return fs.readFileSync(file, 'utf8').trim();
 }
+
+/**
+ * Marks the folder as used by this process until the returned function is called: a second local server on the
+ * same folder is refused with a clear message (dynalite's database allows one). A mark left by a process that died
+ * is taken over.
+ */
+export function lockDataDir(root: string): () => void {
+  const file = path.join(root, 'server.pid');
+  for (;;) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const pid = Number(fs.readFileSync(file, 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0 && isRunning(pid))
+      throw new DataDirError(
+        `${root} is in use by another local server (process ${pid}). Stop it, or set LOCAL_DATA_DIR to another folder.`,
+      );
+    fs.rmSync(file, { force: true });
+  }
+}
+
+/** Whether a process of this id runs (one of another user's answers EPERM). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -44,6 +44,19 @@ interface PutEventsEntry {
 
 type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 
+/**
+ * An entry's size as EventBridge counts it: the UTF-8 bytes of Source, DetailType, Detail and each resource, and 14
+ * for a Time.
+ */
+function entrySize(entry: PutEventsEntry): number {
+  const resources = Array.isArray(entry.Resources) ? entry.Resources.map(String) : [];
+  const texts = [entry.Source, entry.DetailType, entry.Detail, ...resources];
+  return (
+    (entry.Time === undefined ? 0 : 14) +
+    texts.reduce<number>((sum, text) => sum + (typeof text === 'string' ? Buffer.byteLength(text) : 0), 0)
+  );
+}
+
 export class LocalEventBuses {
   constructor(
     private readonly account: string,
@@ -92,9 +105,7 @@ export class LocalEventBuses {
         ErrorCode: 'NotAuthorizedForSourceException',
         ErrorMessage: `Not authorized for the source ${source}: sources starting with aws. are reserved for AWS services.`,
       };
-    const size = Buffer.byteLength(
-      JSON.stringify([entry.Source, entry.DetailType, entry.Detail, entry.Resources ?? []]),
-    );
+    const size = entrySize(entry);
     if (size > MAX_ENTRY_BYTES)
       return {
         ErrorCode: 'InvalidArgument',

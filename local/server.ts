@@ -23,16 +23,15 @@ import { templateLabelSet } from '../common/label-set';
 import { nameWithContentHash } from '../common/names';
 import { createTaskTableInput } from '../common/task-table';
 import { forgeryGuard } from '../lambda/portal/csrf';
-import { DynamoTaskStore } from '../lambda/shared/review/dynamo-task-store';
 import { loopEndedDetail } from '../lambda/shared/review/ended-event';
-import type { SelfHostedClients, SelfHostedSettings } from '../lambda/shared/review/self-hosted';
-import { s3LargeInputs, selfHostedLoops, selfHostedSettings, writeOnce } from '../lambda/shared/review/self-hosted';
+import type { SelfHostedClients } from '../lambda/shared/review/self-hosted';
+import { selfHostedLoops, selfHostedSettings } from '../lambda/shared/review/self-hosted';
 import { TaskReviewPort } from '../lambda/shared/review/task-port';
-import { TaskLoops } from '../lambda/shared/review/task-loops';
+import type { LoopEffects, TaskLoops } from '../lambda/shared/review/task-loops';
 import { WorkerTasks } from '../lambda/shared/review/worker-tasks';
 import { lambdaContext } from './lambda-context';
 import type { DataDir } from './data-dir';
-import { openDataDir } from './data-dir';
+import { isRunning, lockDataDir, openDataDir } from './data-dir';
 import type { BusEvent } from './events-emulator';
 import { LocalEventBuses } from './events-emulator';
 import type { ModelBackend } from './model/model-backend';
@@ -109,10 +108,14 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const log = options.log ?? ((message: string) => console.log(message));
   const reviewBackend = options.reviewBackend ?? 'self-hosted';
   const dataDir = openDataDir(options.dataDir);
+  const unlock = lockDataDir(dataDir.root);
   const templateFile = path.join(TEMPLATES, `${options.taskTemplate}.liquid.html`);
   if (!fs.existsSync(templateFile)) throw new Error(`No task template ${templateFile}`);
   const objects = new ObjectStore(dataDir.objects);
-  const dynamo = await startDynalite(dataDir.dynamodb);
+  const dynamo = await startDynalite(dataDir.dynamodb).catch((error: unknown) => {
+    unlock();
+    throw error;
+  });
 
   let route: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> = () =>
     Promise.reject(new Error('starting'));
@@ -133,6 +136,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     server.listen(options.port, '127.0.0.1', resolve);
   }).catch(async (error: unknown) => {
     await dynamo.close();
+    unlock();
     throw error;
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -227,10 +231,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     onStepFailed: (loop: { name: string }, step: string, error: unknown) =>
       log(`human loop ${loop.name}: ${step} failed, due again: ${String(error)}`),
   };
-  const loops =
-    reviewBackend === 'self-hosted'
-      ? selfHostedLoops(settings, clients, loopOptions)
-      : a2iLoops(settings, clients, buses, loopOptions);
+  const loops = selfHostedLoops(settings, clients, {
+    ...loopOptions,
+    announceEnd: reviewBackend === 'a2i' ? announceAsA2i(buses) : undefined,
+  });
   const reviews = new TaskReviewPort(loops, settings.flow);
   const workerTasks = new WorkerTasks(loops);
   // Expiry, the end of a stop and announcements happen in time, as on AWS: a sweep takes every step that is due.
@@ -314,6 +318,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       clients.s3.destroy();
       clients.eventBridge.destroy();
       await dynamo.close();
+      unlock();
     },
   };
 }
@@ -333,37 +338,19 @@ function localClients(url: string): SelfHostedClients {
 }
 
 /**
- * The loops as A2I keeps them, for `reviewBackend: 'a2i'`: the same store and output, and each end announced as A2I
- * announces it, by the service on the default bus (`aws.sagemaker`, which no PutEvents caller may use).
+ * An end announced as A2I announces it, for `reviewBackend: 'a2i'`: by the service, on the default bus, with
+ * `aws.sagemaker` as its source (which no PutEvents caller may use).
  */
-function a2iLoops(
-  settings: SelfHostedSettings,
-  clients: SelfHostedClients,
-  buses: LocalEventBuses,
-  options: {
-    readonly now?: () => Date;
-    readonly onStepFailed?: (loop: { name: string }, step: string, error: unknown) => void;
-  },
-): TaskLoops {
-  const store = new DynamoTaskStore(
-    clients.dynamodb,
-    settings.tableName,
-    s3LargeInputs(clients.s3, settings.inputsPath),
-  );
-  return new TaskLoops(store, {
-    writeOutput: writeOnce(clients.s3),
-    announceEnd: (loop) => {
-      buses.publish('default', {
-        source: REVIEW_ENDED_EVENT.a2iSource,
-        'detail-type': REVIEW_ENDED_EVENT.detailType,
-        resources: [loop.arn],
-        detail: loopEndedDetail(loop),
-      });
-      return Promise.resolve();
-    },
-    identityIssuer: settings.identityIssuer,
-    ...options,
-  });
+function announceAsA2i(buses: LocalEventBuses): LoopEffects['announceEnd'] {
+  return (loop) => {
+    buses.publish('default', {
+      source: REVIEW_ENDED_EVENT.a2iSource,
+      'detail-type': REVIEW_ENDED_EVENT.detailType,
+      resources: [loop.arn],
+      detail: loopEndedDetail(loop),
+    });
+    return Promise.resolve();
+  };
 }
 
 async function ensureTaskTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
@@ -389,7 +376,7 @@ async function startDynalite(dir: string): Promise<LocalDynamo> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const dynalite = require('dynalite') as (options: Record<string, unknown>) => http.Server;
   const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const socketPath = path.join(os.tmpdir(), `review-pipeline-dynamodb-${process.pid}-${randomUUID().slice(0, 8)}.sock`);
+  const socketPath = dynamoSocketPath();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socketPath, resolve);
@@ -399,9 +386,9 @@ async function startDynalite(dir: string): Promise<LocalDynamo> {
     forward: (req, res) =>
       new Promise<void>((resolve) => {
         const upstream = http.request(
-          { socketPath, agent, path: '/', method: req.method, headers: req.headers },
+          { socketPath, agent, path: '/', method: req.method, headers: endToEnd(req.headers) },
           (answer) => {
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
             answer.pipe(res).on('finish', resolve);
           },
         );
@@ -416,15 +403,42 @@ async function startDynalite(dir: string): Promise<LocalDynamo> {
           else res.destroy(error);
           resolve();
         });
+        // A client that gave up: the request to dynalite goes too.
+        res.on('close', () => {
+          if (!res.writableFinished) upstream.destroy();
+          resolve();
+        });
         req.pipe(upstream);
       }),
     close: async () => {
       agent.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-      fs.rmSync(socketPath, { force: true });
+      if (process.platform !== 'win32') fs.rmSync(socketPath, { force: true });
     },
   };
+}
+
+const SOCKET_PREFIX = 'review-pipeline-dynamodb-';
+
+/**
+ * Where dynalite listens: a named pipe on Windows, else a Unix socket in the temporary folder (short enough for
+ * macOS's 104 characters with its usual TMPDIR). Sockets left by a process that died are removed first.
+ */
+function dynamoSocketPath(): string {
+  const name = `${SOCKET_PREFIX}${process.pid}-${randomUUID().slice(0, 8)}`;
+  if (process.platform === 'win32') return `\\\\.\\pipe\\${name}`;
+  for (const file of fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(SOCKET_PREFIX))) {
+    const pid = Number(file.slice(SOCKET_PREFIX.length).split('-')[0]);
+    if (Number.isInteger(pid) && !isRunning(pid)) fs.rmSync(path.join(os.tmpdir(), file), { force: true });
+  }
+  return path.join(os.tmpdir(), `${name}.sock`);
+}
+
+/** Headers without the hop-by-hop ones, which belong to each connection and not to the request. */
+function endToEnd(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
+  const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te']);
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !hopByHop.has(name.toLowerCase())));
 }
 
 /** The Lambda handlers, loaded only now: their SDK clients read the endpoints set above when they load. */

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { DataDirError, MANIFEST, openDataDir } from '../../local/data-dir';
+import { DataDirError, lockDataDir, MANIFEST, openDataDir } from '../../local/data-dir';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'data-dir-'));
 
@@ -35,6 +35,23 @@ test('a damaged manifest and another format version are refused with what to do'
   const other = tmp();
   fs.writeFileSync(path.join(other, MANIFEST), JSON.stringify({ format: 'review-pipeline-local-data', version: 9 }));
   expect(() => openDataDir(other)).toThrow(/version 9; this version reads review-pipeline-local-data version 4/);
+});
+
+test('a folder in use by another local server is refused, and taken over when that server is gone', () => {
+  const dir = openDataDir(path.join(tmp(), 'd'));
+  const unlock = lockDataDir(dir.root);
+  expect(() => lockDataDir(dir.root)).toThrow(
+    new DataDirError(
+      `${dir.root} is in use by another local server (process ${process.pid}). Stop it, or set LOCAL_DATA_DIR to another folder.`,
+    ),
+  );
+  unlock();
+  lockDataDir(dir.root)();
+  // A mark left by a process that died (no process has id 2^22 + 1 on Linux's default pid_max).
+  fs.writeFileSync(path.join(dir.root, 'server.pid'), String(2 ** 22 + 1));
+  const again = lockDataDir(dir.root);
+  expect(fs.readFileSync(path.join(dir.root, 'server.pid'), 'utf8')).toBe(String(process.pid));
+  again();
 });
 
 test('npm start on a foreign folder says so and exits 1, without a stack trace', async () => {

@@ -179,6 +179,8 @@ describe('EventBridge', () => {
           entry({ DetailType: undefined }),
           entry({ EventBusName: 'no-such-bus' }),
           entry({ Detail: JSON.stringify({ text: 'x'.repeat(256 * 1024) }) }),
+          // Counted as EventBridge counts it (the text's UTF-8 bytes), not as the escaped JSON of the request.
+          entry({ Detail: JSON.stringify({ text: '"'.repeat(120 * 1024) }) }),
         ],
       }),
     );
@@ -191,6 +193,7 @@ describe('EventBridge', () => {
       'InvalidArgument',
       'InvalidArgument',
       'InvalidArgument',
+      'taken',
     ]);
     expect(result.Entries?.[0].EventId).toMatch(/^[0-9a-f-]{36}$/);
   });

@@ -64,6 +64,8 @@ function s3Path(env: Env, name: string): string {
 export interface SelfHostedOptions {
   /** @default the system clock */
   readonly now?: () => Date;
+  /** How an ended loop is announced. @default its status-change event on the backend's bus (publishEnded) */
+  readonly announceEnd?: LoopEffects['announceEnd'];
   /** @default ignored */
   readonly onStepFailed?: LoopEffects['onStepFailed'];
 }
@@ -81,7 +83,7 @@ export function selfHostedLoops(
   );
   return new TaskLoops(store, {
     writeOutput: writeOnce(clients.s3),
-    announceEnd: publishEnded(clients.eventBridge, settings.eventBusName),
+    announceEnd: options.announceEnd ?? publishEnded(clients.eventBridge, settings.eventBusName),
     identityIssuer: settings.identityIssuer,
     now: options.now,
     onStepFailed: options.onStepFailed,
