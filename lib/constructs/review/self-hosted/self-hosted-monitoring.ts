@@ -24,8 +24,6 @@ export interface SelfHostedMonitoringProps {
 }
 
 const PERIOD = Duration.minutes(5);
-/** The sweeper runs every minute: this many minutes without a run is an outage, not a late run. */
-const SWEEPER_SILENT_MINUTES = 3;
 /** What waits while the sweeper does not run (reads take the same steps, so only loops nobody reads wait). */
 const WAITING_STEPS =
   'the steps of loops nobody reads wait: expiry, the end of stops, completing answered loops and re-sending ended events EventBridge did not confirm';
@@ -60,14 +58,15 @@ export class SelfHostedMonitoring extends Construct {
       sweeperErrors,
       `The review sweeper failed (an error or a timeout: see its logs). Each run takes every step that is due, so one failure is made up by the next run; while it keeps failing, ${WAITING_STEPS}. A step that fails on one loop is a warning in its logs, not an error here`,
     );
-    // Lambda reports Invocations only for minutes with a run: a missing point is a minute without one.
+    // Lambda reports Invocations only for periods with a run: a missing point is a period without one. Two of three
+    // five-minute periods, so that one late or partial point (metrics can arrive minutes late) raises nothing.
     this.sweeperNotRunningAlarm = sweeper
-      .metricInvocations({ period: Duration.minutes(1), statistic: 'Sum' })
+      .metricInvocations({ period: PERIOD, statistic: 'Sum' })
       .createAlarm(this, 'SweeperNotRunningAlarm', {
-        alarmDescription: `The review sweeper has not run for ${SWEEPER_SILENT_MINUTES} minutes (it runs every minute): check that its schedule is enabled, the schedule failures alarm, and the function's throttles. Until it runs, ${WAITING_STEPS}`,
+        alarmDescription: `The review sweeper has not run in two of the last three ${PERIOD.toMinutes()}-minute periods (it runs every minute): check that its schedule is enabled, the schedule failures alarm, and the function's throttles. Until it runs, ${WAITING_STEPS}`,
         threshold: 1,
-        evaluationPeriods: SWEEPER_SILENT_MINUTES,
-        datapointsToAlarm: SWEEPER_SILENT_MINUTES,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       });

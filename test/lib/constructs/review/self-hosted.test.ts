@@ -204,10 +204,10 @@ describe('alarms', () => {
       Threshold: 1,
       ComparisonOperator: 'LessThanThreshold',
       EvaluationPeriods: 3,
-      DatapointsToAlarm: 3,
+      DatapointsToAlarm: 2,
       TreatMissingData: 'breaching',
     });
-    expect(metricsOf(silent)).toEqual([['AWS/Lambda', 'Invocations', 'Sum', 60]]);
+    expect(metricsOf(silent)).toEqual([['AWS/Lambda', 'Invocations', 'Sum', 300]]);
     expect(ref(silent, 'FunctionName').Ref).toBe(functionDescribed(/^Expires, stops and completes/));
   });
 
