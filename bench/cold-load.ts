@@ -1,8 +1,9 @@
 /**
- * Per Lambda: the bundle as the CDK app builds it (lib/constructs/handler-function.ts's BUNDLING, for the Node.js
- * running the benchmark), its size, and the time a fresh Node.js process takes to load it, against a bundle of only
- * a bundle that only makes the SDK clients the handler makes. That list comes from the bundle's metafile and our files'
- * imports, so it stays true when the code changes. Both are loaded with --enable-source-maps, as the Lambdas run.
+ * Per Lambda: the bundle as the CDK app builds it (lib/constructs/handler-function.ts's `bundlingFor`, for the Node.js
+ * running the benchmark), its size, and the time a fresh Node.js process takes to load it, against a bundle that only
+ * makes the SDK clients the handler makes. That list comes from the bundle's metafile and our files' imports, so it
+ * stays true when the code changes. Both are loaded with --enable-source-maps, as the Lambdas run. A handler that
+ * builds the review port is bundled for each review backend it is deployed with, as the stack bundles it.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -11,8 +12,10 @@ import * as path from 'node:path';
 import { build } from 'esbuild';
 import * as ts from 'typescript';
 import type { BuildOptions, Metafile } from 'esbuild';
+import type { ReviewBackendName } from '../common/contract';
 import { HANDLERS } from '../common/handlers';
-import { BUNDLING, LAMBDA_DIR } from '../lib/constructs/handler-function';
+import type { HandlerName } from '../common/handlers';
+import { BUNDLING, bundlingFor, LAMBDA_DIR } from '../lib/constructs/handler-function';
 import { alternate, pairedRatios, spread, summarize, table, target } from './stats';
 import type { Summary, Target } from './stats';
 
@@ -27,8 +30,24 @@ interface Bundle {
   readonly mapBytes: number;
 }
 
+/**
+ * The review backends each handler that gets a backend's `handlerEnvironment` is deployed with (lib/constructs/): it is
+ * bundled for that backend. The rest have none; one of them that builds the review port fails the benchmark.
+ */
+const BACKENDS: Partial<Record<HandlerName, readonly ReviewBackendName[]>> = {
+  [HANDLERS.predict]: ['a2i', 'self-hosted'],
+  [HANDLERS.loops]: ['a2i', 'self-hosted'],
+  [HANDLERS.reviewRetry]: ['a2i', 'self-hosted'],
+  [HANDLERS.portal]: ['self-hosted'],
+  [HANDLERS.runtimeApi]: ['self-hosted'],
+  [HANDLERS.sweeper]: ['self-hosted'],
+};
+
+const FROM_ENV = 'lambda/shared/review/from-env.ts';
+
 interface Measured {
   readonly handler: string;
+  readonly backend: ReviewBackendName | undefined;
   readonly clients: readonly string[];
   readonly ours: Bundle;
   readonly baseline: Bundle;
@@ -42,12 +61,18 @@ export async function coldLoad(options: ColdLoadOptions): Promise<{ markdown: st
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cold-load-'));
   try {
     const measured: Measured[] = [];
-    for (const handler of Object.values(HANDLERS)) {
-      options.progress(`cold load: ${handler}`);
+    const runs = Object.values(HANDLERS).flatMap((handler) =>
+      (BACKENDS[handler] ?? [undefined]).map((backend) => ({ handler, backend })),
+    );
+    for (const { handler, backend } of runs) {
+      const name = backend === undefined ? handler : `${handler}-${backend}`;
+      options.progress(`cold load: ${name}`);
       const { bundle: ours, metafile } = await bundle(
-        { entryPoints: [path.join(LAMBDA_DIR, handler, 'index.ts')] },
-        path.join(dir, handler),
+        { entryPoints: [path.join(LAMBDA_DIR, handler, 'index.ts')], define: bundlingFor(backend).define },
+        path.join(dir, name),
       );
+      if (backend === undefined && Object.keys(metafile.inputs).some((file) => file.endsWith(FROM_ENV)))
+        throw new Error(`${handler} builds the review port: name its review backends in bench/cold-load.ts's BACKENDS`);
       const sdkClients = sdkClientsOfOurCode(metafile);
       const clients = [...sdkClients.keys()];
       const { bundle: baseline } = await bundle(
@@ -59,7 +84,7 @@ export async function coldLoad(options: ColdLoadOptions): Promise<{ markdown: st
             loader: 'js',
           },
         },
-        path.join(dir, `${handler}-sdk-only`),
+        path.join(dir, `${name}-sdk-only`),
       );
       const times = await alternate(
         { ours: () => Promise.resolve(loadMs(ours.file)), baseline: () => Promise.resolve(loadMs(baseline.file)) },
@@ -68,6 +93,7 @@ export async function coldLoad(options: ColdLoadOptions): Promise<{ markdown: st
       );
       measured.push({
         handler,
+        backend,
         clients,
         ours,
         baseline,
@@ -83,7 +109,7 @@ export async function coldLoad(options: ColdLoadOptions): Promise<{ markdown: st
 }
 
 async function bundle(
-  entry: Pick<BuildOptions, 'entryPoints' | 'stdin'>,
+  entry: Pick<BuildOptions, 'entryPoints' | 'stdin' | 'define'>,
   dir: string,
 ): Promise<{ bundle: Bundle; metafile: Metafile }> {
   const outfile = path.join(dir, 'index.js');
@@ -170,8 +196,9 @@ function loadMs(file: string): number {
 
 function report(measured: readonly Measured[], options: ColdLoadOptions): { markdown: string; targets: Target[] } {
   const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
-  const rows = measured.map(({ handler, clients, ours, baseline, oursMs, baselineMs, ratio }) => [
+  const rows = measured.map(({ handler, backend, clients, ours, baseline, oursMs, baselineMs, ratio }) => [
     handler,
+    backend ?? '-',
     clients.map((client) => client.replace('@aws-sdk/', '')).join(', ') || 'none',
     `${kb(ours.bytes)} + ${kb(ours.mapBytes)} map`,
     `${kb(baseline.bytes)} + ${kb(baseline.mapBytes)} map`,
@@ -179,9 +206,9 @@ function report(measured: readonly Measured[], options: ColdLoadOptions): { mark
     spread(baselineMs, 'ms', 1),
     `${ratio.median.toFixed(2)}x (${ratio.min.toFixed(2)}-${ratio.max.toFixed(2)})`,
   ]);
-  const targets = measured.map(({ handler, ratio }) =>
+  const targets = measured.map(({ handler, backend, ratio }) =>
     target(
-      `cold load of ${handler} / its SDK-only bundle`,
+      `cold load of ${handler}${backend === undefined ? '' : ` (${backend})`} / its SDK-only bundle`,
       '<= 1.25x',
       `${ratio.median.toFixed(2)}x`,
       ratio.median <= 1.25,
@@ -193,10 +220,13 @@ function report(measured: readonly Measured[], options: ColdLoadOptions): { mark
     `Time to \`require\` the bundle in a fresh \`node --enable-source-maps\` process, median (min-max) of ${options.rounds} ` +
       'alternating runs after one warm-up run; ratio: the median (min-max) of the ratios of the same run. Baseline: a bundle that makes only the SDK clients named, as ours are made when they load: the client ' +
       "classes our own files import, from the packages with code in the bundle (both from the bundle's metafile). " +
-      "Bundles as the CDK app builds them, with the benchmark's " +
-      'Node.js as the target.',
+      "Bundles as the CDK app builds them, with the benchmark's Node.js as the target; a Lambda that builds the " +
+      "review port is bundled once for each review backend it is deployed with, with that backend's adapter only.",
     '',
-    table(['Lambda', 'SDK clients', 'bundle', 'SDK-only bundle', 'load', 'SDK-only load', 'ratio'], rows),
+    table(
+      ['Lambda', 'review backend', 'SDK clients', 'bundle', 'SDK-only bundle', 'load', 'SDK-only load', 'ratio'],
+      rows,
+    ),
   ].join('\n');
   return { markdown, targets };
 }

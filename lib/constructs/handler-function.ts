@@ -7,6 +7,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../nag';
+import type { ReviewBackendName } from '../../common/contract';
+import { ENV, REVIEW_BACKENDS } from '../../common/contract';
 import type { HandlerName } from '../../common/handlers';
 
 export const LAMBDA_DIR = path.join(__dirname, '..', '..', 'lambda');
@@ -19,6 +21,10 @@ export interface HandlerFunctionProps {
   readonly timeout?: Duration;
   /** @default 256 MiB */
   readonly memorySize?: number;
+  /**
+   * A REVIEW_BACKEND here (a review backend's `handlerEnvironment`) also picks the bundle's review adapter: the
+   * handler is bundled with that backend's alone (`bundlingFor`).
+   */
   readonly environment?: Record<string, string>;
   /** @default one month */
   readonly logRetention?: logs.RetentionDays;
@@ -48,11 +54,27 @@ export const BUNDLING = {
 } as const;
 
 /**
+ * The expression esbuild replaces with the review backend a bundle is built for (lambda/shared/review/from-env.ts
+ * spells it out where it picks the adapters it holds).
+ */
+const REVIEW_BACKEND_BUNDLE = 'process.env.REVIEW_BACKEND_BUNDLE';
+
+/**
+ * BUNDLING for a handler of `reviewBackend`: a handler that builds the review port gets that backend's adapter and SDK
+ * clients, and not the other backend's. Without a backend, BUNDLING itself (a bundle that builds the port has both).
+ */
+export function bundlingFor(reviewBackend: ReviewBackendName | undefined): nodejs.BundlingOptions {
+  if (reviewBackend === undefined) return BUNDLING;
+  return { ...BUNDLING, define: { [REVIEW_BACKEND_BUNDLE]: JSON.stringify(reviewBackend) } };
+}
+
+/**
  * The one place for this project's Lambda defaults: Node.js 24 on arm64, bundled locally by esbuild (AWS SDK
  * included, so the deployed code runs the versions the tests ran), source maps, and an explicit log group.
  */
 export class HandlerFunction extends nodejs.NodejsFunction {
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
+    const bundling = bundlingFor(reviewBackendOf(props.environment));
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -74,9 +96,25 @@ export class HandlerFunction extends nodejs.NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: props.bundleFiles ? { ...BUNDLING, commandHooks: copyAfterBundling(props.bundleFiles) } : BUNDLING,
+      bundling: props.bundleFiles ? { ...bundling, commandHooks: copyAfterBundling(props.bundleFiles) } : bundling,
     });
   }
+}
+
+/**
+ * The review backend a handler's environment names. The backend construct decides, in the `handlerEnvironment` that
+ * sets REVIEW_BACKEND; the bundle follows it, so both agree as deployed (from-env.ts refuses a REVIEW_BACKEND changed
+ * afterwards).
+ */
+function reviewBackendOf(environment: Readonly<Record<string, string>> | undefined): ReviewBackendName | undefined {
+  const name = environment?.[ENV.reviewBackend];
+  if (name === undefined) return undefined;
+  if (!(REVIEW_BACKENDS as readonly string[]).includes(name)) {
+    throw new Error(
+      `HandlerFunction: ${ENV.reviewBackend} is ${JSON.stringify(name)}; expected one of ${REVIEW_BACKENDS.join(', ')}`,
+    );
+  }
+  return name as ReviewBackendName;
 }
 
 function copyAfterBundling(files: Readonly<Record<string, string>>): nodejs.ICommandHooks {

@@ -3,11 +3,11 @@
  * own variables); the handlers and the CLI get the port from here and never know which backend answers.
  */
 import type { SageMakerA2IRuntimeClient } from '@aws-sdk/client-sagemaker-a2i-runtime';
+import type { ReviewBackendName } from '../../../common/contract';
 import { ENV, REVIEW_BACKENDS } from '../../../common/contract';
-import { a2iRuntime } from '../clients/a2i-runtime';
 import type { Env } from '../env';
-import { oneOfEnv, requiredEnv } from '../env';
-import { A2iReviewPort } from './a2i';
+import { oneOfEnv } from '../env';
+import type * as A2iEnv from './a2i-env';
 import type { ReviewPort } from './port';
 import type { SelfHostedClients } from './self-hosted';
 import type * as SelfHostedEnv from './self-hosted-env';
@@ -17,16 +17,47 @@ export interface ReviewClients extends Partial<SelfHostedClients> {
   readonly a2iRuntime?: SageMakerA2IRuntimeClient;
 }
 
+type Adapter = (env: Env, clients: ReviewClients) => ReviewPort;
+
+/**
+ * Each backend's adapter. A Lambda's bundle is built for its stack's backend: HandlerFunction
+ * (lib/constructs/handler-function.ts) has esbuild replace `process.env.REVIEW_BACKEND_BUNDLE` with that backend's
+ * name, so the other backend's condition below is constant, and esbuild leaves its adapter and SDK clients out of the
+ * bundle (it replaces only the expression as written, so that stays spelled out in full). Unbundled (ts-jest, tsx,
+ * the CLI) the variable is unset and both are here.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const ADAPTERS: { readonly [B in ReviewBackendName]: (() => Adapter) | undefined } = {
+  a2i:
+    process.env.REVIEW_BACKEND_BUNDLE !== 'self-hosted'
+      ? loaded(() => (require('./a2i-env') as typeof A2iEnv).a2iPortFromEnv)
+      : undefined,
+  'self-hosted':
+    process.env.REVIEW_BACKEND_BUNDLE !== 'a2i'
+      ? loaded(() => (require('./self-hosted-env') as typeof SelfHostedEnv).selfHostedPortFromEnv)
+      : undefined,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/**
+ * A bundle's one adapter loads with this module, as the Lambdas make their SDK clients when they load. Unbundled, an
+ * adapter and its clients load when first used: the CLI and the tests load only the backend they use.
+ */
+function loaded(load: () => Adapter): () => Adapter {
+  if (process.env.REVIEW_BACKEND_BUNDLE === undefined) return load;
+  const adapter = load();
+  return () => adapter;
+}
+
 export function reviewPortFromEnv(env: Env = process.env, clients: ReviewClients = {}): ReviewPort {
   const backend = oneOfEnv(env, ENV.reviewBackend, REVIEW_BACKENDS, 'a2i');
-  switch (backend) {
-    case 'a2i':
-      return new A2iReviewPort(clients.a2iRuntime ?? a2iRuntime, requiredEnv(env, ENV.flowDefinitionArn));
-    case 'self-hosted': {
-      // Required here, not imported: its DynamoDB and EventBridge clients added ~60 ms to the A2I handlers' cold load.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const selfHosted = require('./self-hosted-env') as typeof SelfHostedEnv;
-      return selfHosted.selfHostedPortFromEnv(env, clients);
-    }
+  const adapter = ADAPTERS[backend];
+  if (adapter === undefined) {
+    throw new Error(
+      `Environment variable ${ENV.reviewBackend} is ${backend}, but this code was bundled for the ` +
+        `${process.env.REVIEW_BACKEND_BUNDLE} backend only; deploy the stack with -c reviewBackend=${backend} ` +
+        `instead of changing ${ENV.reviewBackend}`,
+    );
   }
+  return adapter()(env, clients);
 }

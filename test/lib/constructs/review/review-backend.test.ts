@@ -16,9 +16,10 @@ import { ReviewCollector } from '../../../../lib/constructs/review-collector';
 
 /** A backend as a self-hosted one will look to the pipeline: its own variable, actions, bus and event source. */
 class FakeBackend implements IReviewBackend {
-  readonly backendName = 'a2i' as const;
+  readonly backendName = 'self-hosted' as const;
   readonly flowDefinitionArn = 'arn:aws:sagemaker:eu-west-1:123456789012:flow-definition/fake-0a1b2c3d';
-  readonly handlerEnvironment = { REVIEW_BACKEND: 'fake', FAKE_TABLE: 'loops-table' };
+  // REVIEW_BACKEND names a backend: HandlerFunction bundles the handlers for it.
+  readonly handlerEnvironment = { REVIEW_BACKEND: 'self-hosted', FAKE_TABLE: 'loops-table' };
   readonly outputs: IReviewBackend['outputs'];
   readonly endedEvents: IReviewBackend['endedEvents'];
   readonly deletedBefore: IDependable[] = [];
