@@ -30,7 +30,7 @@ type Adapter = (env: Env, clients: ReviewClients) => ReviewPort;
 const ADAPTERS: { readonly [B in ReviewBackendName]: (() => Adapter) | undefined } = {
   a2i:
     process.env.REVIEW_BACKEND_BUNDLE !== 'self-hosted'
-      ? loaded(() => (require('./a2i-env') as typeof A2iEnv).a2iPortFromEnv)
+      ? loaded(() => (require('./a2i-env') as typeof A2iEnv).a2iPortFromEnv, true)
       : undefined,
   'self-hosted':
     process.env.REVIEW_BACKEND_BUNDLE !== 'a2i'
@@ -40,11 +40,13 @@ const ADAPTERS: { readonly [B in ReviewBackendName]: (() => Adapter) | undefined
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
- * A bundle's one adapter loads with this module, as the Lambdas make their SDK clients when they load. Unbundled, an
- * adapter and its clients load when first used: the CLI and the tests load only the backend they use.
+ * A bundle's one adapter loads with this module, as the Lambdas make their SDK clients when they load. Unbundled, the
+ * self-hosted adapter and its DynamoDB and EventBridge clients load when first used (the CLI and the A2I tests need
+ * neither); the A2I one, the default and light, loads with this module, so that a test that loads the handlers in an
+ * isolated module registry with its SDK mocks gets its adapter from that registry.
  */
-function loaded(load: () => Adapter): () => Adapter {
-  if (process.env.REVIEW_BACKEND_BUNDLE === undefined) return load;
+function loaded(load: () => Adapter, eagerWhenUnbundled = false): () => Adapter {
+  if (process.env.REVIEW_BACKEND_BUNDLE === undefined && !eagerWhenUnbundled) return load;
   const adapter = load();
   return () => adapter;
 }
