@@ -3,9 +3,8 @@
  * over the same loops; an ended loop is announced as A2I announces it (`aws.sagemaker` on the default bus), and the
  * collector records it as it records a self-hosted one. Its own file: one process loads the handlers once.
  */
-import type { DatasetRecord } from '../../common/dataset';
 import type { LocalServer } from '../../local/server';
-import { eventually, REFERENCE_REVIEWS, startLocal } from './start';
+import { datasetRecord, eventually, REFERENCE_REVIEWS, startLocal } from './start';
 
 let server: LocalServer & { logs: string[] };
 beforeAll(async () => {
@@ -34,12 +33,6 @@ test('a prediction under the threshold becomes a loop through the A2I adapter, a
     return line;
   });
   expect(ended).toBe(`human loop ${name} ended Completed (event from aws.sagemaker)`);
-  const record = await eventually(() => {
-    const object = server.objects
-      .list('local-review-output', 'dataset/')
-      .objects.find((o) => o.key.endsWith(`/${name}.jsonl`));
-    if (!object) throw new Error('not collected yet');
-    return JSON.parse(server.objects.get('local-review-output', object.key)!.body.toString('utf8')) as DatasetRecord;
-  });
+  const record = await datasetRecord(server, name);
   expect(record).toMatchObject({ status: 'Completed', human: { label: 0 } });
 });

@@ -3,9 +3,8 @@
  * handler, reviews completed through the portal's HTTP surface, output.json with AWS's shape and key, loop states,
  * the collector's dataset record, and state that survives a restart.
  */
-import type { DatasetRecord } from '../../common/dataset';
 import type { LocalServer } from '../../local/server';
-import { eventually, REFERENCE_REVIEWS, startLocal } from './start';
+import { datasetRecord, eventually, REFERENCE_REVIEWS, startLocal } from './start';
 
 let server: LocalServer & { logs: string[] };
 let cookie: string;
@@ -144,13 +143,7 @@ test('answering completes the loop, writes output.json with AWS shape and key, a
     },
   });
 
-  const record = await eventually(() => {
-    const object = server.objects
-      .list('local-review-output', 'dataset/')
-      .objects.find((o) => o.key.endsWith(`/${name}.jsonl`));
-    if (!object) throw new Error('not collected yet');
-    return JSON.parse(server.objects.get('local-review-output', object.key)!.body.toString('utf8')) as DatasetRecord;
-  });
+  const record = await datasetRecord(server, name);
   expect(server.logs).toContain(`human loop ${name} ended Completed (event from review-pipeline.reviews)`);
   expect(record).toMatchObject({
     status: 'Completed',

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { DatasetRecord } from '../../common/dataset';
 import type { LocalServer, LocalServerOptions } from '../../local/server';
 import { startLocalServer } from '../../local/server';
 import { builtInSentimentModel } from '../../local/model/model-backend';
@@ -41,4 +42,15 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5_0
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
+}
+
+/** The dataset record the collector writes for a loop, once it is there. */
+export function datasetRecord(server: LocalServer, name: string): Promise<DatasetRecord> {
+  return eventually(() => {
+    const object = server.objects
+      .list('local-review-output', 'dataset/')
+      .objects.find((o) => o.key.endsWith(`/${name}.jsonl`));
+    if (!object) throw new Error('not collected yet');
+    return JSON.parse(server.objects.get('local-review-output', object.key)!.body.toString('utf8')) as DatasetRecord;
+  });
 }
