@@ -264,7 +264,18 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const endpoint = { name: LOCAL.endpointName, model: options.model };
   const flows = new Map([[flowDefinitionArn, reviews]]);
 
+  // Requests name this server by one of its own hosts: a page on another name that resolves here (DNS rebinding)
+  // reaches nothing.
+  const hosts = new Set(origins.map((origin) => new URL(origin).host));
   route = async (req, res) => {
+    if (!hosts.has((req.headers.host ?? '').toLowerCase())) {
+      res.writeHead(421, { 'Content-Type': 'application/json' }).end(
+        JSON.stringify({
+          message: `Host ${JSON.stringify(req.headers.host ?? '')} is not this local server's; use ${url} (or set LOCAL_PORTAL_ORIGIN for a forwarded one)`,
+        }),
+      );
+      return;
+    }
     const requestUrl = new URL(req.url ?? '/', url);
     const { pathname } = requestUrl;
     const under = (prefix: string) =>

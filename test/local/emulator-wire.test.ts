@@ -1,4 +1,5 @@
 /** Local mode's emulators against the real SDK clients: answers and errors parse into the right types and classes. */
+import * as http from 'node:http';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   ConflictException,
@@ -203,6 +204,24 @@ describe('EventBridge', () => {
       await expect(
         events.send(new PutEventsCommand({ Entries: Array.from({ length: count }, () => entry()) })),
       ).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+
+  test('a request naming another host (DNS rebinding) reaches nothing', async () => {
+    const { port } = new URL(server.url);
+    const answer = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        http
+          .get(
+            { host: '127.0.0.1', port, path: '/aws/s3/local-review-output?list-type=2', headers: { host } },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            },
+          )
+          .on('error', reject);
+      });
+    expect(await answer(`attacker.example:${port}`)).toBe(421);
+    expect(await answer(`localhost:${port}`)).toBe(200);
   });
 
   test('a web page cannot reach the emulators', async () => {
