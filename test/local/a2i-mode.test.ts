@@ -4,7 +4,7 @@
  * collector records it as it records a self-hosted one. Its own file: one process loads the handlers once.
  */
 import type { LocalServer } from '../../local/server';
-import { datasetRecord, eventually, REFERENCE_REVIEWS, startLocal } from './start';
+import { datasetRecord, eventually, predictLoops, REFERENCE_REVIEWS, startLocal } from './start';
 
 let server: LocalServer & { logs: string[] };
 beforeAll(async () => {
@@ -14,13 +14,7 @@ afterAll(() => server.close());
 
 test('a prediction under the threshold becomes a loop through the A2I adapter, and its answer a dataset record', async () => {
   expect(process.env.REVIEW_BACKEND).toBe('a2i');
-  const response = await fetch(`${server.url}/predict`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ requestId: 'a2i-mode-1', instances: [{ features: [REFERENCE_REVIEWS[1]] }] }),
-  });
-  const { predictions } = (await response.json()) as { predictions: { humanReview: { humanLoopName: string } }[] };
-  const name = predictions[0].humanReview.humanLoopName;
+  const [name] = (await predictLoops(server, 'a2i-mode-1', [REFERENCE_REVIEWS[1]])) as [string];
   expect((await server.reviews.describe(name)).status).toBe('InProgress');
 
   const worker = { id: 'worker-ana', name: 'Ana' };

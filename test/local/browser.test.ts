@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { LocalServer } from '../../local/server';
 import { chromiumAvailable, chromiumOrSkip, launchChromium } from './chromium';
-import { REFERENCE_REVIEWS, startLocal } from './start';
+import { predictLoops, REFERENCE_REVIEWS, startLocal } from './start';
 
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 
@@ -29,25 +29,15 @@ afterAll(async () => {
 
 test('a worker signs in, changes the preselected label and submits; the answer is stored', async () => {
   if (!chromiumOrSkip()) return;
-  const response = await fetch(`${server.url}/predict`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      requestId: 'browser-1',
-      instances: REFERENCE_REVIEWS.map((text) => ({ features: [text] })),
-    }),
-  });
-  const { predictions } = (await response.json()) as { predictions: { humanReview: { humanLoopName?: string } }[] };
-  const name = predictions[1].humanReview.humanLoopName!;
+  const loops = await predictLoops(server, 'browser-1', REFERENCE_REVIEWS);
+  const name = loops[1]!;
 
   await page.goto(`${server.url}/portal`);
   expect(page.url()).toBe(`${server.url}/portal/sign-in`);
   await page.fill('input[name=name]', 'Ana Reviewer');
   await page.click('form.sign-in button');
   await page.waitForURL(`${server.url}/portal`);
-  expect(await page.getAttribute('.waiting', 'data-waiting')).toBe(
-    String(predictions.filter((p) => p.humanReview.humanLoopName).length),
-  );
+  expect(await page.getAttribute('.waiting', 'data-waiting')).toBe(String(loops.filter(Boolean).length));
 
   await page.click(`a[href="/portal/tasks/${name}"]`);
   await page.click('form.claim button');
@@ -81,13 +71,7 @@ test('a worker signs in, changes the preselected label and submits; the answer i
 
 test('a task frame that navigates away can no longer answer: the page stops taking answers until reloaded', async () => {
   if (!chromiumOrSkip()) return;
-  const response = await fetch(`${server.url}/predict`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ requestId: 'browser-2', instances: [{ features: [REFERENCE_REVIEWS[2]] }] }),
-  });
-  const { predictions } = (await response.json()) as { predictions: { humanReview: { humanLoopName: string } }[] };
-  const name = predictions[0].humanReview.humanLoopName;
+  const [name] = (await predictLoops(server, 'browser-2', [REFERENCE_REVIEWS[2]])) as [string];
   await page.goto(`${server.url}/portal/tasks/${name}`);
   await page.click('form.claim button');
   const task = page.frameLocator('#task iframe');

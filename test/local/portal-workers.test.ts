@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import type { LocalServer } from '../../local/server';
 import { chromiumAvailable, chromiumOrSkip, launchChromium } from './chromium';
-import { eventually, REFERENCE_REVIEWS, startLocal } from './start';
+import { eventually, predictLoops, REFERENCE_REVIEWS, startLocal } from './start';
 
 /** Local mode's task time limit (A2I's default). */
 const TIME_LIMIT_SECONDS = 3_600;
@@ -21,13 +21,7 @@ beforeAll(async () => {
   if (!chromiumAvailable) return;
   server = await startLocal({ taskCount: 3, now: () => new Date(Date.now() + skewMs) });
   browser = await launchChromium();
-  const response = await fetch(`${server.url}/predict`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ requestId: 'workers', instances: REFERENCE_REVIEWS.map((text) => ({ features: [text] })) }),
-  });
-  const { predictions } = (await response.json()) as { predictions: { humanReview: { humanLoopName?: string } }[] };
-  loops = predictions.flatMap((p) => (p.humanReview.humanLoopName ? [p.humanReview.humanLoopName] : []));
+  loops = (await predictLoops(server, 'workers', REFERENCE_REVIEWS)).filter((name) => name !== undefined);
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

@@ -54,3 +54,19 @@ export function datasetRecord(server: LocalServer, name: string): Promise<Datase
     return JSON.parse(server.objects.get('local-review-output', object.key)!.body.toString('utf8')) as DatasetRecord;
   });
 }
+
+/** Sends the texts to `POST /predict` in one request: each prediction's loop name, or undefined when not reviewed. */
+export async function predictLoops(
+  server: LocalServer,
+  requestId: string,
+  texts: readonly string[],
+): Promise<(string | undefined)[]> {
+  const response = await fetch(`${server.url}/predict`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ requestId, instances: texts.map((text) => ({ features: [text] })) }),
+  });
+  if (response.status !== 200) throw new Error(`POST /predict answered ${response.status}: ${await response.text()}`);
+  const { predictions } = (await response.json()) as { predictions: { humanReview: { humanLoopName?: string } }[] };
+  return predictions.map((prediction) => prediction.humanReview.humanLoopName);
+}
