@@ -1,7 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ContentClassifier } from '../../common/contract';
@@ -12,6 +11,7 @@ import { acknowledge } from '../nag';
 import { HandlerFunction } from './handler-function';
 import type { ModelEndpoint } from './model-endpoint';
 import type { IReviewBackend } from './review/review-backend';
+import { stageOptions } from './regional-rest-api';
 import { ReviewStartRetry } from './review-start-retry';
 
 /**
@@ -135,10 +135,6 @@ export class PredictApi extends Construct {
   }
 
   private restApi(props: PredictApiProps): apigw.RestApi {
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      retention: logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
     const api = new apigw.RestApi(this, 'Api', {
       // API Gateway's metrics are named by API name: one per stack, so the alarms see only this API.
       restApiName: `${Stack.of(this).stackName}-predict`,
@@ -147,17 +143,11 @@ export class PredictApi extends Construct {
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
-      deployOptions: {
+      deployOptions: stageOptions(this, 'AccessLogs', {
         stageName: 'v1',
-        throttlingRateLimit: props.throttling?.rateLimit ?? 50,
-        throttlingBurstLimit: props.throttling?.burstLimit ?? 100,
-        tracingEnabled: true,
-        metricsEnabled: true,
-        loggingLevel: apigw.MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
-        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
-      },
+        rateLimit: props.throttling?.rateLimit ?? 50,
+        burstLimit: props.throttling?.burstLimit ?? 100,
+      }),
     });
     // The request model checks the shape; sizes are answered by the handler, with 413 and the limit.
     const validator = api.addRequestValidator('BodyValidator', {

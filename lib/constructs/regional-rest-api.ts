@@ -29,27 +29,17 @@ export function regionalRestApi(
   id: string,
   props: RegionalRestApiProps,
 ): { readonly api: apigw.RestApi; readonly validator: apigw.RequestValidator } {
-  const accessLogs = new logs.LogGroup(scope, `${id}AccessLogs`, {
-    retention: logs.RetentionDays.THREE_MONTHS,
-    removalPolicy: RemovalPolicy.DESTROY,
-  });
   const api = new apigw.RestApi(scope, id, {
     restApiName: `${Stack.of(scope).stackName}-${props.nameSuffix}`,
     description: props.description,
     endpointTypes: [apigw.EndpointType.REGIONAL],
     cloudWatchRole: false,
     defaultMethodOptions: { authorizationType: props.authorizationType },
-    deployOptions: {
+    deployOptions: stageOptions(scope, `${id}AccessLogs`, {
       stageName: props.stageName,
-      throttlingRateLimit: props.rateLimit ?? 20,
-      throttlingBurstLimit: props.burstLimit ?? 40,
-      tracingEnabled: true,
-      metricsEnabled: true,
-      loggingLevel: apigw.MethodLoggingLevel.ERROR,
-      dataTraceEnabled: false,
-      accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
-      accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
-    },
+      rateLimit: props.rateLimit ?? 20,
+      burstLimit: props.burstLimit ?? 40,
+    }),
   });
   acknowledge(api, 'APIG3', props.noWafReason);
   acknowledge(api, 'COG4', props.noCognitoAuthorizerReason);
@@ -65,4 +55,30 @@ export function regionalRestApi(
 export function stageUrl(api: apigw.IRestApi, stageName: string): string {
   const stack = Stack.of(api);
   return `https://${api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${stageName}`;
+}
+
+/**
+ * This project's stage settings for a REST API: throttled, JSON access logs (in a log group `logGroupId` kept three
+ * months), error logging, metrics and tracing, no data traces.
+ */
+export function stageOptions(
+  scope: Construct,
+  logGroupId: string,
+  stage: { readonly stageName: string; readonly rateLimit: number; readonly burstLimit: number },
+): apigw.StageOptions {
+  const accessLogs = new logs.LogGroup(scope, logGroupId, {
+    retention: logs.RetentionDays.THREE_MONTHS,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  return {
+    stageName: stage.stageName,
+    throttlingRateLimit: stage.rateLimit,
+    throttlingBurstLimit: stage.burstLimit,
+    tracingEnabled: true,
+    metricsEnabled: true,
+    loggingLevel: apigw.MethodLoggingLevel.ERROR,
+    dataTraceEnabled: false,
+    accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+    accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+  };
 }
