@@ -18,7 +18,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-s
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { ENV, LAMBDA_TIMEOUT_SECONDS, REVIEW_ENDED_EVENT } from '../common/contract';
+import { ENV, LAMBDA_TIMEOUT_SECONDS, REVIEW_ENDED_EVENT, STACK_NAMES } from '../common/contract';
 import { templateLabelSet } from '../common/label-set';
 import { nameWithContentHash } from '../common/names';
 import { createTaskTableInput } from '../common/task-table';
@@ -38,6 +38,7 @@ import type { ModelBackend } from './model/model-backend';
 import { ObjectStore } from './object-store';
 import type { LocalPortal } from './portal-http';
 import { handleLocalPortal, localAssets, localReadGrant } from './portal-http';
+import { handleCloudFormation } from './cloudformation-emulator';
 import { handleRuntimeApi } from './runtime-api-http';
 import { handleRuntime } from './runtime-emulator';
 import { handleS3 } from './s3-emulator';
@@ -263,6 +264,27 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   };
   const endpoint = { name: LOCAL.endpointName, model: options.model };
   const flows = new Map([[flowDefinitionArn, reviews]]);
+  // What the operator CLI reads from a deployment, for local mode: the pipeline stack's outputs (local mode has no
+  // workforce stack: workers sign in to the portal by name).
+  const stacks = [
+    {
+      name: STACK_NAMES.pipeline,
+      outputs: {
+        ApiUrl: `${url}/`,
+        ReviewBackend: reviewBackend,
+        FlowDefinitionArn: flowDefinitionArn,
+        RuntimeApiUrl: `${url}/aws/a2i`,
+        WorkerPortalUrl: `${url}/portal`,
+        OutputBucketName: LOCAL.bucket,
+        S3OutputPath: outputPath,
+        DatasetUri: `s3://${LOCAL.bucket}/${LOCAL.datasetPrefix}/`,
+        EndpointName: LOCAL.endpointName,
+        TaskTableName: LOCAL.taskTable,
+        ReviewEventBusName: LOCAL.eventBus,
+      },
+    },
+  ];
+  const startedAt = new Date();
 
   // Requests name this server by one of its own hosts: a page on another name that resolves here (DNS rebinding)
   // reaches nothing.
@@ -294,6 +316,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     if (under('/aws/sqs') !== undefined) return handleSqs(queues, req, res);
     if (under('/aws/dynamodb') !== undefined) return dynamo.forward(req, res);
     if (under('/aws/events') !== undefined) return buses.handle(req, res);
+    if (under('/aws/cloudformation') !== undefined) return handleCloudFormation(stacks, startedAt, req, res);
     if (pathname === '/portal' || pathname.startsWith('/portal/'))
       return handleLocalPortal(portal, req, res, requestUrl);
     if (pathname === '/predict' && req.method === 'POST') return callApi(api.predict, req, res, '/predict', requestUrl);
