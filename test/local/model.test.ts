@@ -30,6 +30,16 @@ describe('the built-in sentiment model', () => {
     }
   });
 
+  test('probabilities keep full precision, so 0.89955 stays under a 0.90 threshold', () => {
+    // Only the bias weights: the probabilities are exactly these, whatever the text.
+    const p = [0.1, 0.00045, 0.89955];
+    const model = { weights: p.map((pi) => [Math.log(pi), 0, 0, 0, 0]) };
+    const { predicted_label, probability } = predictSentiment('any text', model);
+    expect(predicted_label).toBe(1);
+    expect(probability).toBeCloseTo(0.89955, 12);
+    expect(probability).toBeLessThan(0.9);
+  });
+
   test('speaks JSON Lines as the reference model does: the first feature scored, no trailing newline', async () => {
     const out = await builtInSentimentModel(
       '{"features":["I enjoy this product","a second feature the reference model does not read"]}\n{"features":["I am unhappy with this product"]}',
