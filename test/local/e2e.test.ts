@@ -226,5 +226,9 @@ test('state survives a restart on the same data folder', async () => {
   server = await startLocal({ port: Number(port), dataDir });
   // The client's pooled connection to the old server is gone; the first try may fail on it.
   const loops = await eventually(async () => (await (await api('/loops')).json()) as { loops: { status: string }[] });
-  expect(loops.loops.map((l) => l.status).sort()).toEqual(['Completed', 'InProgress', 'InProgress']);
+  const started = predictions.filter((p) => p.humanReview.status === 'started').length;
+  expect(loops.loops.map((l) => l.status).sort()).toEqual([
+    'Completed',
+    ...Array<string>(started - 1).fill('InProgress'),
+  ]);
 });

@@ -68,7 +68,8 @@ async function queueOf(page: Page): Promise<string[]> {
 
 test('TaskCount 3: next task after a submit, give back, decline, three answers, and a lapsed lease', async () => {
   if (!chromiumOrSkip()) return;
-  expect(loops).toHaveLength(3);
+  // Every reference review is under the 0.90 threshold ("I enjoy this product" at 0.89955).
+  expect(loops).toHaveLength(REFERENCE_REVIEWS.length);
   const ana = await signIn('Ana');
 
   // The next task opens after a submit.
