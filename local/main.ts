@@ -97,9 +97,17 @@ Try it:
     -d '{"instances":[{"features":["I am unhappy with this product"]},{"features":["I enjoy this product"]}]}'
 then open the portal, sign in with any name, and review. Ctrl-C stops.
 `);
-  const stop = () => void server.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // The first Ctrl-C lets the deliveries under way finish (what does not finish is delivered after the next start);
+  // a second one stops at once.
+  let stopping = false;
+  const stop = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    console.log('stopping: finishing the work under way (Ctrl-C again to stop now)');
+    void server.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {

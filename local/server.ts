@@ -344,8 +344,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     workerTasks,
     close: async () => {
       clearInterval(sweeper);
-      retryQueue.close();
-      collectorQueue.close();
+      await Promise.all([retryQueue.close(), collectorQueue.close()]);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       clients.dynamodb.destroy();

@@ -2,8 +2,8 @@
  * SQS SendMessage (AWS JSON 1.0) and delivery to a consumer handler with SQS-shaped events: a message the consumer
  * reports as failed is delivered again with backoff, and after `maxReceiveCount` receives it moves to the
  * dead-letter file in the data folder, as the queue's dead-letter queue would take it on AWS. Like SQS, the queue
- * keeps what it accepted: each message is a file in the queue's folder until it is handled, and a restart delivers
- * the ones left.
+ * keeps what it accepted: each message is a file in the queue's folder (written whole, then renamed into place) until
+ * its handler succeeded, and a restart, even after the process was killed, delivers the ones left.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -27,6 +27,8 @@ interface StoredMessage {
 
 export class LocalQueue {
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private closed = false;
 
   /** `dir` holds the queue's messages; those found there (from before a restart) are delivered again. */
   constructor(
@@ -37,6 +39,8 @@ export class LocalQueue {
     private readonly log: (message: string) => void,
   ) {
     fs.mkdirSync(dir, { recursive: true });
+    // A write cut short by a crash never reached its name: the message it was writing is in its previous file.
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))) fs.rmSync(path.join(dir, file));
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
       const message = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as StoredMessage;
       this.schedule(path.basename(file, '.json'), message.body, message.receiveCount + 1);
@@ -60,14 +64,26 @@ export class LocalQueue {
     fs.renameSync(`${file}.tmp`, file);
   }
 
-  close(): void {
+  /**
+   * Delivers nothing more and waits for the deliveries under way to end (at most `graceMs`). A message whose handler
+   * had not succeeded by then stays in its file and is delivered after the next start.
+   */
+  async close(graceMs = 10_000): Promise<void> {
+    this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.all(this.inFlight), grace]);
+    clearTimeout(timer);
   }
 
   private schedule(messageId: string, body: string, receiveCount: number): void {
+    if (this.closed) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      void this.deliver(messageId, body, receiveCount);
+      const delivery = this.deliver(messageId, body, receiveCount).finally(() => this.inFlight.delete(delivery));
+      this.inFlight.add(delivery);
     }, this.consumer.delayMs * receiveCount);
     timer.unref();
     this.timers.add(timer);

@@ -20,7 +20,7 @@ test('a message accepted before a restart is delivered after it, once handled it
     silent,
   );
   before.send('{"review":1}');
-  before.close();
+  await before.close();
 
   const received: SQSEvent[] = [];
   const after = new LocalQueue(
@@ -40,7 +40,7 @@ test('a message accepted before a restart is delivered after it, once handled it
   await eventually(() => expect(received).toHaveLength(1));
   expect(received[0].Records[0].body).toBe('{"review":1}');
   await eventually(() => expect(fs.readdirSync(folder)).toEqual([]));
-  after.close();
+  await after.close();
 });
 
 test('a message that keeps failing moves to the dead-letter file after maxReceiveCount receives', async () => {
@@ -65,5 +65,5 @@ test('a message that keeps failing moves to the dead-letter file after maxReceiv
   expect(receives).toBe(3);
   expect(JSON.parse(fs.readFileSync(path.join(root, 'dead.jsonl'), 'utf8'))).toMatchObject({ body: '{"review":2}' });
   expect(fs.readdirSync(path.join(root, 'events'))).toEqual([]);
-  queue.close();
+  await queue.close();
 });
