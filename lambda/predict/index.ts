@@ -116,7 +116,8 @@ async function predict(event: APIGatewayProxyEvent, deadline: Deadline): Promise
   const reviewByIndex = new Map<number, HumanReview>(
     lowConfidence.map((instance, i) => [instance.index, { ...outcomes[i], humanLoopName: reviewRequests[i].name }]),
   );
-  const count = (status: ReviewOutcome['status']) => outcomes.filter((outcome) => outcome.status === status).length;
+  const count = (status: ReviewOutcome['status']) =>
+    outcomes.filter((outcome) => outcome.status === status && !('alreadyStarted' in outcome)).length;
   metrics.addMetric(METRICS.predictions, MetricUnit.Count, predictions.length);
   metrics.addMetric(METRICS.lowConfidencePredictions, MetricUnit.Count, lowConfidence.length);
   metrics.addMetric(METRICS.loopsStarted, MetricUnit.Count, count('started'));

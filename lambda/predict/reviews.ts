@@ -8,12 +8,14 @@ import type { Deadline } from '../shared/deadline';
 import { untilAborted } from '../shared/deadline';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { logger } from '../shared/logger';
-import type { CallOptions, ReviewPort, StartRequest } from '../shared/review/port';
+import type { CallOptions, HumanLoopStatus, ReviewPort, StartRequest } from '../shared/review/port';
 import { isReviewError } from '../shared/review/port';
 import { hasEndedUnreviewed, startReview } from '../shared/review/start-review';
 
 export type ReviewOutcome =
   | { readonly status: 'started' }
+  /** The review an earlier request with this requestId started: nothing new started. */
+  | { readonly status: 'started'; readonly alreadyStarted: true; readonly humanLoopStatus: HumanLoopStatus }
   | { readonly status: 'queued' }
   | {
       readonly status: 'failed';
@@ -43,7 +45,8 @@ export async function requestReviews(requests: readonly StartRequest[], deps: Re
           humanLoopName: request.name,
           status: outcome.loop.status,
         });
-        if (!hasEndedUnreviewed(outcome.loop)) return { status: 'started' };
+        if (!hasEndedUnreviewed(outcome.loop))
+          return { status: 'started', alreadyStarted: true, humanLoopStatus: outcome.loop.status };
         const code = outcome.loop.failureCode ? ` (${outcome.loop.failureCode})` : '';
         return {
           status: 'failed',

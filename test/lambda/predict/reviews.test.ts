@@ -97,9 +97,11 @@ test('a review that cannot start is queued; one that can be neither is reported 
   expect(outcome).toMatchObject({ status: 'failed', error: 'ReviewNotRecorded' });
 });
 
-test('the same name and input again is the same loop: started, nothing new', async () => {
+test('the same name and input again is the same loop: started before, with its status, nothing new', async () => {
   await requestReviews([request('a')], deps());
-  expect(await requestReviews([request('a')], deps())).toEqual([{ status: 'started' }]);
+  expect(await requestReviews([request('a')], deps())).toEqual([
+    { status: 'started', alreadyStarted: true, humanLoopStatus: 'InProgress' },
+  ]);
   expect(port.loops.size).toBe(1);
 });
 
@@ -109,7 +111,7 @@ test("a conflict with this flow definition's loop is this item's review, unless 
 
   const [a, b] = await requestReviews([request('a'), request('b')], deps());
 
-  expect(a).toEqual({ status: 'started' });
+  expect(a).toEqual({ status: 'started', alreadyStarted: true, humanLoopStatus: 'Completed' });
   expect(b).toMatchObject({
     status: 'failed',
     error: 'ReviewEnded',
