@@ -1,7 +1,8 @@
+/** The operator CLI's entry (bin/review-pipeline.js runs it through tsx): the process's arguments, streams and env. */
 import { defaultContext } from '../cli/context';
 import { processIo } from '../cli/io';
 import { runCli } from '../cli/main';
 
-void runCli(process.argv.slice(2), () => defaultContext(processIo())).then((code) => {
+void runCli(process.argv.slice(2), (target) => defaultContext(processIo(), target)).then((code) => {
   process.exitCode = code;
 });

@@ -5,7 +5,9 @@ export const EXIT = {
   ok: 0,
   /** The operation ran and failed: a loop ended Failed or Stopped, a template did not render, AWS refused. */
   failed: 1,
+  /** Also a setting that does not apply, like `workers` in local mode. */
   usage: 2,
+  /** The stack is not deployed, or (in local mode) no local server answers at the URL. */
   notDeployed: 3,
   noCredentials: 4,
   notFound: 5,

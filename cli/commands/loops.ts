@@ -17,6 +17,8 @@ export const LOOPS_HELP = `Usage: review-pipeline loops <list|show|wait|stop> ..
                                                         waits until every loop has ended (default timeout 3600 s)
   loops stop <name>                                     stops a loop in progress
 
+Finds the flow definition in the ReviewPipeline stack's outputs; with --local [URL] (or REVIEW_PIPELINE_LOCAL), in
+the local server's (npm start).
 Statuses: InProgress, Completed, Failed, Stopping, Stopped.
 Exit codes: 0 all Completed, 1 some Failed or Stopped, 5 unknown loop, 6 timeout.`;
 

@@ -16,7 +16,8 @@ export const RESULTS_HELP = `Usage: review-pipeline results export --out FILE [-
   input, label (the consolidated human label), model label and probability, agreement, whether the human
   overrode the model, loop name and creation time. Prints a summary: records, per label, override rate.
 
-Reads the dataset location from the ReviewPipeline stack's DatasetUri output.`;
+Reads the dataset location from the ReviewPipeline stack's DatasetUri output; with --local [URL] (or
+REVIEW_PIPELINE_LOCAL), the local server's dataset (npm start).`;
 
 const CSV_COLUMNS = [
   'input',

@@ -9,7 +9,8 @@ export const TEMPLATE_HELP = `Usage: review-pipeline template render <file> --in
 
   Renders the template with task.input set to the given input, as SageMaker would: every {{ }} auto-escaped,
   escape, escape_once, skip_autoescape, to_json and grant_read_access (an unsigned S3 URL offline).
-  Fails (exit 1) on an unknown filter or a variable the input does not have; warns about to_json without | escape.`;
+  Fails (exit 1) on an unknown filter or a variable the input does not have; warns about to_json without | escape.
+  Needs neither AWS nor a local server (--local changes nothing here).`;
 
 export async function template(context: CliContext, args: string[]): Promise<number> {
   const [action, ...rest] = args;

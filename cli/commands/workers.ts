@@ -13,6 +13,7 @@ import type { CliContext } from '../context';
 import { stackOutputs } from '../context';
 import { CliError, EXIT, explainAwsError, usageError } from '../errors';
 import { table } from '../io';
+import type { LocalTarget } from '../target';
 
 const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
 
@@ -22,7 +23,21 @@ export const WORKERS_HELP = `Usage: review-pipeline workers <add|list|remove> [e
   workers list             the workteam's workers, with their account status
   workers remove <email>   remove a worker from the workteam and delete their account
 
-Reads the user pool and group from the ReviewWorkforce stack's outputs.`;
+Reads the user pool and group from the ReviewWorkforce stack's outputs.
+In local mode (--local, REVIEW_PIPELINE_LOCAL) there is no workteam: these commands exit 2 and say what local mode
+has instead (anyone who opens its worker portal signs in with a name; LOCAL_TASK_COUNT sets workers per task).`;
+
+/**
+ * Local mode has no user pool or workteam to manage; what it has instead. Known from the setting alone, so nothing
+ * is asked of the local server.
+ */
+function noWorkteamLocally(local: LocalTarget): CliError {
+  return usageError(
+    `Local mode (${local.url}) has no workteam to manage: anyone who opens ${local.url}/portal (the WorkerPortalUrl)` +
+      ' signs in there with a name, with no invitation or password. LOCAL_TASK_COUNT, set when you run npm start' +
+      ' (default 1), is how many workers answer each task.',
+  );
+}
 
 async function pool(context: CliContext) {
   const outputs = await stackOutputs(context, STACK_NAMES.workforce);
@@ -36,6 +51,7 @@ async function pool(context: CliContext) {
 }
 
 export async function workers(context: CliContext, args: string[]): Promise<number> {
+  if (context.local !== undefined) throw noWorkteamLocally(context.local);
   const [action, ...emails] = args;
   const { io } = context;
   if (action === 'add') {

@@ -396,3 +396,126 @@ describe('template render', () => {
     expect(files.get('x.html')).toBe('<p>from file</p>');
   });
 });
+
+describe('local mode setting (--local [URL], REVIEW_PIPELINE_LOCAL)', () => {
+  const LIST = {
+    HumanLoopSummaries: [{ HumanLoopName: 'a', HumanLoopStatus: 'InProgress', CreationTime: new Date(0) }],
+  };
+  const local = (url: string, setting = '--local') => ({ kind: 'local', url, setting });
+  beforeEach(() => {
+    mocks.a2i.on(ListHumanLoopsCommand).resolves(LIST as never);
+  });
+
+  test('--local before the command means the default URL and leaves the command alone', async () => {
+    const { code, out, target } = await cli(['--local', 'loops', 'list']);
+    expect(code).toBe(0);
+    expect(out).toContain('a     InProgress');
+    expect(target).toEqual(local('http://127.0.0.1:3000'));
+  });
+
+  test.each([
+    [['loops', 'list', '--local', 'http://127.0.0.1:4000'], 'http://127.0.0.1:4000'],
+    [['loops', '--local', 'http://127.0.0.1:4000', 'list'], 'http://127.0.0.1:4000'],
+    [['loops', 'list', '--local=http://localhost:4000/'], 'http://localhost:4000'],
+    [['loops', '--local', 'list'], 'http://127.0.0.1:3000'],
+    [['loops', 'list', '--local'], 'http://127.0.0.1:3000'],
+    [['loops', 'list', '--local', '--limit', '5'], 'http://127.0.0.1:3000'],
+    [['loops', 'list', '--local', 'https://review.example.test'], 'https://review.example.test'],
+  ])('anywhere on the line: %j is local mode at %s', async (line, url) => {
+    const { code, out, target } = await cli(line);
+    expect(code).toBe(0);
+    expect(out).toContain('a     InProgress');
+    expect(target).toEqual(local(url));
+  });
+
+  test('REVIEW_PIPELINE_LOCAL means the same, and the flag wins over it', async () => {
+    const env = { REVIEW_PIPELINE_LOCAL: 'http://127.0.0.1:5000' };
+    expect((await cli(['loops', 'list'], env)).target).toEqual(local('http://127.0.0.1:5000', 'REVIEW_PIPELINE_LOCAL'));
+    expect((await cli(['loops', 'list', '--local', 'http://127.0.0.1:4000'], env)).target).toEqual(
+      local('http://127.0.0.1:4000'),
+    );
+    expect((await cli(['--local', 'loops', 'list'], env)).target).toEqual(local('http://127.0.0.1:3000'));
+    expect((await cli(['loops', 'list'], { REVIEW_PIPELINE_LOCAL: '' })).target).toEqual({ kind: 'aws' });
+  });
+
+  test('without the setting the commands go to AWS', async () => {
+    const { code, target } = await cli(['loops', 'list']);
+    expect(code).toBe(0);
+    expect(target).toEqual({ kind: 'aws' });
+  });
+
+  test.each([
+    [['--local=ftp://127.0.0.1:3000']],
+    [['--local=http://127.0.0.1:3000/aws']],
+    [['--local=http://127.0.0.1:3000/?x=1']],
+    [['--local=http://user:pw@127.0.0.1:3000']],
+    [['--local=']],
+    [['--local', 'localhost:3000']],
+    [['--local', '127.0.0.1:3000']],
+  ])('a bad URL (%j) is a usage error naming --local, before any call', async (setting) => {
+    const { code, err } = await cli(['loops', 'list', ...setting]);
+    expect(code).toBe(2);
+    expect(err).toMatch(
+      /^error: --local must be the local server's URL: http:\/\/ or https:\/\/.*like http:\/\/127\.0\.0\.1:3000/,
+    );
+    expect(mocks.cloudFormation.calls()).toHaveLength(0);
+  });
+
+  test('a bad REVIEW_PIPELINE_LOCAL is a usage error naming it, unless --local overrides it', async () => {
+    const env = { REVIEW_PIPELINE_LOCAL: '127.0.0.1:3000' };
+    const { code, err } = await cli(['loops', 'list'], env);
+    expect(code).toBe(2);
+    expect(err).toContain("error: REVIEW_PIPELINE_LOCAL must be the local server's URL");
+    expect(err).toContain('(got "127.0.0.1:3000")');
+    expect((await cli(['loops', 'list', '--local'], env)).code).toBe(0);
+  });
+
+  test('after -- the setting is an argument like any other', async () => {
+    const { code, err, target } = await cli(['loops', 'show', '--', '--local']);
+    expect(code).toBe(2);
+    expect(err).toBe('error: "--local" is not a human loop name (1-63 of a-z, 0-9, -)');
+    expect(target).toEqual({ kind: 'aws' });
+  });
+
+  test('help names the setting, with or without it', async () => {
+    for (const line of [['--help'], ['--local', '--help'], ['--help', '--local', 'http://127.0.0.1:4000']]) {
+      const { code, out } = await cli(line);
+      expect(code).toBe(0);
+      expect(out).toContain('--local [URL]');
+      expect(out).toContain('REVIEW_PIPELINE_LOCAL=URL');
+    }
+    for (const command of ['loops', 'results', 'workers']) {
+      expect((await cli(['--local', command, '--help'])).out).toContain('REVIEW_PIPELINE_LOCAL');
+    }
+  });
+
+  test.each([['list'], ['add', 'ana@example.com'], ['remove', 'ana@example.com']])(
+    'workers %s in local mode: exit 2, what local mode has instead, and no call',
+    async (...args) => {
+      const { code, err } = await cli(['workers', ...args, '--local', 'http://127.0.0.1:4000']);
+      expect(code).toBe(2);
+      expect(err).toContain('Local mode (http://127.0.0.1:4000) has no workteam to manage');
+      expect(err).toContain(
+        'anyone who opens http://127.0.0.1:4000/portal (the WorkerPortalUrl) signs in there with a name',
+      );
+      expect(err).toContain('LOCAL_TASK_COUNT');
+      expect(mocks.cloudFormation.calls()).toHaveLength(0);
+      expect(mocks.cognito.calls()).toHaveLength(0);
+    },
+  );
+
+  test('template render works the same with --local or REVIEW_PIPELINE_LOCAL, and calls nothing', async () => {
+    const template = path.join(__dirname, '..', '..', 'templates', 'sentiment.liquid.html');
+    const input = ['--input', '{"initialValue": 1, "taskObject": "fine"}', '--out', 'p.html'];
+    for (const [line, env] of [
+      [['--local', 'template', 'render', template, ...input], {}],
+      [['template', 'render', template, ...input, '--local'], {}],
+      [['template', 'render', template, ...input], { REVIEW_PIPELINE_LOCAL: 'http://127.0.0.1:4000' }],
+    ] as const) {
+      const { code, files } = await cli([...line], env);
+      expect(code).toBe(0);
+      expect(files.get('p.html')).toContain('fine');
+    }
+    expect(mocks.cloudFormation.calls()).toHaveLength(0);
+  });
+});

@@ -5,6 +5,7 @@ import { SageMakerA2IRuntimeClient } from '@aws-sdk/client-sagemaker-a2i-runtime
 import { mockClient } from 'aws-sdk-client-mock';
 import type { CliContext } from '../../cli/context';
 import { runCli } from '../../cli/main';
+import type { CliTarget } from '../../cli/target';
 
 export const FLOW = 'arn:aws:sagemaker:eu-west-1:123456789012:flow-definition/sentiment-review-0a1b2c3d';
 export const mocks = {
@@ -44,13 +45,17 @@ export function resetMocks(): void {
   for (const mock of Object.values(mocks)) mock.reset();
 }
 
-/** Runs a command line with fake clocks; returns the exit code and what was printed and written. */
-export async function cli(line: string[]) {
+/**
+ * Runs a command line with fake clocks and mocked clients, in `env` (not this process's); returns the exit code, what
+ * was printed and written, and the target the context was made for (undefined when no context was needed).
+ */
+export async function cli(line: string[], env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const files = new Map<string, string>();
   let now = 0;
-  const context: CliContext = {
+  const made: { target?: CliTarget } = {};
+  const context = (target: CliTarget): CliContext => ({
     io: {
       out: (text) => out.push(text),
       err: (text) => err.push(text),
@@ -72,7 +77,8 @@ export async function cli(line: string[]) {
       return Promise.resolve();
     },
     now: () => now,
-  };
-  const code = await runCli(line, () => context);
-  return { code, out: out.join('\n'), err: err.join('\n'), files };
+    local: target.kind === 'local' ? target : undefined,
+  });
+  const code = await runCli(line, (target) => context((made.target = target)), env);
+  return { code, out: out.join('\n'), err: err.join('\n'), files, target: made.target };
 }
