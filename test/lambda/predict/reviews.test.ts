@@ -97,11 +97,10 @@ test('a review that cannot start is queued; one that can be neither is reported 
   expect(outcome).toMatchObject({ status: 'failed', error: 'ReviewNotRecorded' });
 });
 
-test('the same name and input again is the same loop: started before, with its status, nothing new', async () => {
+test('the same name and input again, in progress, is the same loop: started, nothing new', async () => {
   await requestReviews([request('a')], deps());
-  expect(await requestReviews([request('a')], deps())).toEqual([
-    { status: 'started', alreadyStarted: true, humanLoopStatus: 'InProgress' },
-  ]);
+  // As A2I does, the port answers a repeated start of a loop in progress as a success: nothing tells it apart.
+  expect(await requestReviews([request('a')], deps())).toEqual([{ status: 'started' }]);
   expect(port.loops.size).toBe(1);
 });
 
