@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type * as http from 'node:http';
-import { readBody, sendAwsError, sendJson } from './wire';
+import { BodyTooLargeError, readBody, sendAwsError, sendJson } from './wire';
 
 /** A PutEvents request has at most this many entries. */
 const MAX_ENTRIES = 10;
@@ -136,7 +136,8 @@ export class LocalEventBuses {
     let request: { Entries?: unknown };
     try {
       request = JSON.parse((await readBody(req, 4 * 1024 * 1024)).toString('utf8')) as typeof request;
-    } catch {
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) throw error;
       return sendAwsError(res, 400, 'SerializationException', 'The request body is not JSON');
     }
     const entries = request.Entries;

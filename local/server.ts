@@ -28,7 +28,10 @@ import type { SelfHostedClients } from '../lambda/shared/review/self-hosted';
 import { selfHostedLoops, selfHostedSettings } from '../lambda/shared/review/self-hosted';
 import { TaskReviewPort } from '../lambda/shared/review/task-port';
 import type { LoopEffects, TaskLoops } from '../lambda/shared/review/task-loops';
+import type { LoopRecord, Worker } from '../lambda/shared/review/tasks';
 import { WorkerTasks } from '../lambda/shared/review/worker-tasks';
+import { answerLine, datasetRecordLine, predictLines } from './activity-log';
+import { captureHandlerLogs } from './handler-logs';
 import { lambdaContext } from './lambda-context';
 import type { DataDir } from './data-dir';
 import { isRunning, lockDataDir, openDataDir } from './data-dir';
@@ -43,7 +46,7 @@ import { handleRuntimeApi } from './runtime-api-http';
 import { handleRuntime } from './runtime-emulator';
 import { handleS3 } from './s3-emulator';
 import { handleSqs, LocalQueue } from './sqs-emulator';
-import { readBody } from './wire';
+import { BodyTooLargeError, MalformedJsonError, readBody } from './wire';
 
 export const LOCAL = {
   account: '000000000000',
@@ -121,16 +124,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   let route: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> = () =>
     Promise.reject(new Error('starting'));
   const server = http.createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      log(`local server: ${req.method} ${req.url}: ${error instanceof Error ? error.message : String(error)}`);
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          message: 'Local server error',
-          detail: error instanceof Error ? error.message : String(error),
-        }),
-      );
-    });
+    route(req, res).catch((error: unknown) => answerFailure(req, res, error, log));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -173,7 +167,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     [ENV.workerIdSalt]: 'local',
     [ENV.labelSet]: labelSetJson(fs.readFileSync(templateFile, 'utf8')),
     POWERTOOLS_METRICS_DISABLED: 'true',
+    // The handlers' Powertools loggers write to the console, where local mode prints their lines readably.
+    POWERTOOLS_DEV: 'true',
+    POWERTOOLS_SERVICE_NAME: 'review-pipeline-local',
   });
+  const releaseConsole = captureHandlerLogs(log);
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const handlers = loadHandlers();
   const api = {
@@ -237,7 +235,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     announceEnd: reviewBackend === 'a2i' ? announceAsA2i(buses) : undefined,
   });
   const reviews = new TaskReviewPort(loops, settings.flow);
-  const workerTasks = new WorkerTasks(loops);
+  const workerTasks = new LoggedWorkerTasks(loops, log);
   // Expiry, the end of a stop and announcements happen in time, as on AWS: a sweep takes every step that is due.
   const sweeper = setInterval(
     () => void loops.sweep().catch((error: unknown) => log(`sweep: ${String(error)}`)),
@@ -298,7 +296,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       );
       return;
     }
-    const requestUrl = new URL(req.url ?? '/', url);
+    if (!(req.url ?? '').startsWith('/'))
+      throw new BadRequestError(`The request target ${JSON.stringify(req.url)} is not a path (like /predict)`);
+    const requestUrl = new URL(`${url}${req.url}`);
     const { pathname } = requestUrl;
     const under = (prefix: string) =>
       pathname === prefix || pathname.startsWith(`${prefix}/`)
@@ -310,7 +310,27 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       res.writeHead(403, { 'Content-Type': 'application/json' }).end('{"message":"Not for browsers"}');
       return;
     }
-    if ((rest = under('/aws/s3')) !== undefined) return handleS3(objects, req, res, rest);
+    if (!pathname.startsWith('/aws/') && !SAFE_METHODS.has(req.method ?? '')) {
+      // Changes come from this server's own pages or from tools that send no Origin (curl, SDKs), never from
+      // another site's page: a form or fetch there sends its own Origin, or at least its Referer.
+      const from = requestOrigin(req);
+      if (from !== undefined && !origins.includes(from)) {
+        res
+          .writeHead(403, { 'Content-Type': 'application/json' })
+          .end(
+            JSON.stringify({
+              message: `Requests from ${from} may not change anything here; only this server's pages may`,
+            }),
+          );
+        return;
+      }
+    }
+    if ((rest = under('/aws/s3')) !== undefined) {
+      await handleS3(objects, req, res, rest);
+      const written = req.method === 'PUT' && res.statusCode === 200 ? datasetKey(rest) : undefined;
+      if (written !== undefined) log(datasetRecordLine(dataDir.objects, LOCAL.bucket, written));
+      return;
+    }
     if ((rest = under('/aws/a2i')) !== undefined) return handleRuntimeApi(flows, req, res, rest, log);
     if ((rest = under('/aws/runtime')) !== undefined) return handleRuntime(endpoint, req, res, rest);
     if (under('/aws/sqs') !== undefined) return handleSqs(queues, req, res);
@@ -319,11 +339,24 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     if (under('/aws/cloudformation') !== undefined) return handleCloudFormation(stacks, startedAt, req, res);
     if (pathname === '/portal' || pathname.startsWith('/portal/'))
       return handleLocalPortal(portal, req, res, requestUrl);
-    if (pathname === '/predict' && req.method === 'POST') return callApi(api.predict, req, res, '/predict', requestUrl);
-    if (pathname === '/loops' && req.method === 'GET') return callApi(api.loops, req, res, '/loops', requestUrl);
+    if (pathname === '/predict' && req.method === 'POST') {
+      const receivedAt = loops.now();
+      const { body, result } = await callApi(api.predict, req, res, '/predict', requestUrl);
+      const createdAt = (name: string) =>
+        loops.store.get(name).then((loop) => (loop === undefined ? undefined : new Date(loop.createdAt)));
+      const batch = { requestBody: body, status: result.statusCode, responseBody: result.body, receivedAt };
+      for (const line of await predictLines(batch, createdAt, url)) log(line);
+      return;
+    }
+    if (pathname === '/loops' && req.method === 'GET') {
+      await callApi(api.loops, req, res, '/loops', requestUrl);
+      return;
+    }
     const loopMatch = /^\/loops\/([^/]+)$/.exec(pathname);
-    if (loopMatch && req.method === 'GET')
-      return callApi(api.loops, req, res, '/loops/{name}', requestUrl, { name: decodeURIComponent(loopMatch[1]) });
+    if (loopMatch && req.method === 'GET') {
+      await callApi(api.loops, req, res, '/loops/{name}', requestUrl, { name: decodeURIComponent(loopMatch[1]) });
+      return;
+    }
     if (pathname === '/' && req.method === 'GET') {
       res.writeHead(303, { Location: '/portal' }).end();
       return;
@@ -351,9 +384,102 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       clients.s3.destroy();
       clients.eventBridge.destroy();
       await dynamo.close();
+      releaseConsole();
       unlock();
     },
   };
+}
+
+/** The key of a dataset record put through the S3 API (`/<bucket>/dataset/...jsonl`), else undefined. */
+function datasetKey(s3Path: string): string | undefined {
+  const { pathname } = new URL(s3Path, 'http://local');
+  const prefix = `/${LOCAL.bucket}/${LOCAL.datasetPrefix}/`;
+  if (!pathname.startsWith(prefix) || !pathname.endsWith('.jsonl')) return undefined;
+  return pathname
+    .slice(LOCAL.bucket.length + 2)
+    .split('/')
+    .map(decodeURIComponent)
+    .join('/');
+}
+
+/**
+ * The portal's and the tests' side of the loops, with a line on the log for every answer: before it is stored, so
+ * that it comes before the loop's end it may cause, and a second line when it is refused.
+ */
+class LoggedWorkerTasks extends WorkerTasks {
+  constructor(
+    loops: TaskLoops,
+    private readonly log: (message: string) => void,
+  ) {
+    super(loops);
+  }
+
+  override async answer(
+    name: string,
+    worker: Worker,
+    leaseToken: string,
+    answerContent: Readonly<Record<string, unknown>>,
+  ): Promise<LoopRecord> {
+    this.log(answerLine(name, worker.name ?? worker.id));
+    return super.answer(name, worker, leaseToken, answerContent).catch((error: unknown) => {
+      this.log(`${answerLine(name, worker.name ?? worker.id)} refused: ${String(error)}`);
+      throw error;
+    });
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** A request the server cannot take as sent: answered 400 with its message. */
+class BadRequestError extends Error {
+  override readonly name = 'BadRequestError';
+}
+
+/** The origin a browser says a request comes from: its Origin header, else its Referer's origin. */
+function requestOrigin(req: http.IncomingMessage): string | undefined {
+  const { origin, referer } = req.headers;
+  if (origin !== undefined) return origin;
+  if (referer === undefined) return undefined;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return 'an unreadable Referer';
+  }
+}
+
+/**
+ * The answer to a request whose handling failed: what the client sent wrong is a 400 or 413 with what to change;
+ * anything else is a 500 with the error's message, and a line on the log.
+ */
+function answerFailure(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  error: unknown,
+  log: (message: string) => void,
+): void {
+  const message = error instanceof Error ? error.message : String(error);
+  const [status, text] =
+    error instanceof BodyTooLargeError
+      ? [413, message]
+      : error instanceof URIError
+        ? [400, `The URL ${JSON.stringify(req.url)} is malformed: ${message}`]
+        : error instanceof BadRequestError || error instanceof MalformedJsonError
+          ? [400, message]
+          : [500, `Local server error: ${message}`];
+  if (status === 500) log(`local server: ${req.method} ${req.url}: ${message}`);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const aws = (req.url ?? '').startsWith('/aws/');
+  const type = status === 413 ? 'RequestEntityTooLarge' : status === 400 ? 'ValidationException' : 'InternalFailure';
+  res
+    .writeHead(status, {
+      'Content-Type': 'application/json',
+      ...(aws ? { 'x-amzn-errortype': type } : {}),
+      ...(status === 413 ? { Connection: 'close' } : {}),
+    })
+    .end(JSON.stringify(aws ? { __type: type, message: text } : { message: text }));
 }
 
 /** The local server's own SDK clients, for the backend's loops: the same settings as the Lambdas', on loopback. */
@@ -492,7 +618,10 @@ function labelSetJson(template: string): string {
   return set === undefined ? '' : JSON.stringify(set);
 }
 
-/** API Gateway's proxy event for one HTTP request, as the REST API would pass it. */
+/**
+ * API Gateway's proxy event for one HTTP request, as the REST API would pass it; the handler's answer is sent and
+ * returned with the request's body.
+ */
 async function callApi(
   handler: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
   req: http.IncomingMessage,
@@ -500,12 +629,14 @@ async function callApi(
   resource: string,
   url: URL,
   pathParameters: Record<string, string> | null = null,
-): Promise<void> {
-  const body = req.method === 'POST' ? await readBody(req, 10 * 1024 * 1024).catch(() => undefined) : Buffer.alloc(0);
-  if (body === undefined) {
-    res.writeHead(413, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'Request Too Long' }));
-    return;
+): Promise<{ body: string; result: APIGatewayProxyResult }> {
+  const raw = req.method === 'POST' ? await readBody(req, 10 * 1024 * 1024).catch(() => undefined) : Buffer.alloc(0);
+  if (raw === undefined) {
+    const result = { statusCode: 413, body: JSON.stringify({ message: 'Request Too Long' }) };
+    res.writeHead(result.statusCode, { 'Content-Type': 'application/json' }).end(result.body);
+    return { body: '', result };
   }
+  const body = raw.toString('utf8');
   const query = Object.fromEntries(url.searchParams);
   const event = {
     resource,
@@ -519,7 +650,7 @@ async function callApi(
     multiValueQueryStringParameters: null,
     pathParameters,
     stageVariables: null,
-    body: req.method === 'POST' ? body.toString('utf8') : null,
+    body: req.method === 'POST' ? body : null,
     isBase64Encoded: false,
     requestContext: {
       requestId: randomUUID(),
@@ -532,4 +663,5 @@ async function callApi(
   } as unknown as APIGatewayProxyEvent;
   const result = await handler(event);
   res.writeHead(result.statusCode, result.headers as Record<string, string>).end(result.body);
+  return { body, result };
 }

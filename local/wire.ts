@@ -2,20 +2,48 @@
 import { randomUUID } from 'node:crypto';
 import type * as http from 'node:http';
 
-export async function readBody(req: http.IncomingMessage, limit = 8 * 1024 * 1024): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new Error(`Request body over ${limit} bytes`);
-    chunks.push(chunk as Buffer);
+/** A request body over the limit the route sets: answered 413 by the server. */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+  constructor(readonly limit: number) {
+    super(`The request body is over this route's limit of ${limit} bytes`);
   }
-  return Buffer.concat(chunks);
+}
+
+/** A request body that should be JSON and is not: answered 400 by the server. */
+export class MalformedJsonError extends Error {
+  override readonly name = 'MalformedJsonError';
+}
+
+/**
+ * The request's body, up to `limit` bytes. A body declared or found over the limit is refused without keeping it;
+ * the rest of it is read and dropped, so the client gets the answer instead of a reset connection.
+ */
+export function readBody(req: http.IncomingMessage, limit = 8 * 1024 * 1024): Promise<Buffer> {
+  if (Number(req.headers['content-length']) > limit) {
+    req.resume();
+    return Promise.reject(new BodyTooLargeError(limit));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    req.on('end', () => (size > limit ? reject(new BodyTooLargeError(limit)) : resolve(Buffer.concat(chunks))));
+    req.on('error', reject);
+  });
 }
 
 export async function readJson(req: http.IncomingMessage): Promise<unknown> {
   const text = (await readBody(req)).toString('utf8');
-  return text.trim() === '' ? {} : (JSON.parse(text) as unknown);
+  try {
+    return text.trim() === '' ? {} : (JSON.parse(text) as unknown);
+  } catch (error) {
+    throw new MalformedJsonError(`The request body is not JSON: ${(error as Error).message}`);
+  }
 }
 
 export function sendJson(

@@ -1,0 +1,98 @@
+/**
+ * What local mode prints as it works, one readable line per event: a prediction batch and each loop it started (or
+ * found already started by an earlier request with the same requestId), an answer, a loop's end and a dataset
+ * record written, with where to look.
+ */
+import * as path from 'node:path';
+
+interface PredictedItem {
+  readonly id?: unknown;
+  readonly predictedLabel?: unknown;
+  readonly probability?: unknown;
+  readonly humanReview?: {
+    readonly status?: string;
+    readonly humanLoopName?: string;
+    readonly alreadyStarted?: boolean;
+  };
+}
+
+export interface PredictBatch {
+  /** The request's body as sent. */
+  readonly requestBody: string;
+  readonly status: number;
+  /** The API's answer. */
+  readonly responseBody: string;
+  /** When the request came in, on the review backend's clock. */
+  readonly receivedAt: Date;
+}
+
+/** When a loop was created, or undefined when there is no such loop. */
+export type LoopCreatedAt = (name: string) => Promise<Date | undefined>;
+
+/** The lines for one POST /predict: the batch, then one per loop started or found. */
+export async function predictLines(batch: PredictBatch, createdAt: LoopCreatedAt, url: string): Promise<string[]> {
+  const requestId = requestIdOf(batch.requestBody);
+  const label = requestId === undefined ? 'POST /predict' : `POST /predict (requestId ${requestId})`;
+  if (batch.status !== 200) return [`${label}: answered ${batch.status} ${errorMessage(batch.responseBody)}`];
+  const { threshold, predictions = [] } = JSON.parse(batch.responseBody) as {
+    threshold?: number;
+    predictions?: PredictedItem[];
+  };
+  const reviewed = predictions.filter((item) => item.humanReview?.humanLoopName !== undefined);
+  const lines: string[] = [];
+  let earlier = 0;
+  for (const [index, item] of predictions.entries()) {
+    const review = item.humanReview;
+    const name = review?.humanLoopName;
+    if (name === undefined) continue;
+    const created = await createdAt(name);
+    const before = review?.alreadyStarted === true || (created !== undefined && created < batch.receivedAt);
+    if (before) earlier += 1;
+    const what = `prediction ${index + 1} (label ${String(item.predictedLabel)} at ${String(item.probability)})`;
+    lines.push(
+      review?.status !== 'started'
+        ? `human loop ${name} ${String(review?.status)} for ${what}`
+        : before
+          ? `human loop ${name} already exists for ${what}: ${url}/loops/${name}`
+          : `human loop ${name} started for ${what}`,
+    );
+  }
+  const summary =
+    `${label}: ${count(predictions.length, 'prediction')}, ${reviewed.length} under the threshold ${String(threshold)}` +
+    (earlier > 0
+      ? `; ${earlier === reviewed.length ? 'all' : earlier} of their loops already existed (an earlier request with this requestId started them; send a new requestId for new reviews)`
+      : '');
+  return [summary, ...lines];
+}
+
+export function answerLine(loopName: string, workerName: string): string {
+  return `answer to human loop ${loopName} from ${workerName}`;
+}
+
+/** The line for a dataset record put in the local S3 store: the file it is in. */
+export function datasetRecordLine(objectsRoot: string, bucket: string, key: string): string {
+  const loop = path.basename(key, '.jsonl');
+  return `dataset record for human loop ${loop} written: ${path.join(objectsRoot, bucket, ...key.split('/'))}`;
+}
+
+function requestIdOf(body: string): string | undefined {
+  try {
+    const { requestId } = JSON.parse(body) as { requestId?: unknown };
+    return typeof requestId === 'string' ? requestId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorMessage(body: string): string {
+  try {
+    const { message } = JSON.parse(body) as { message?: unknown };
+    return typeof message === 'string' ? message : body.slice(0, 200);
+  } catch {
+    return body.slice(0, 200);
+  }
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
