@@ -6,6 +6,7 @@
  *   LOCAL_PORTAL_ORIGIN (comma-separated) when the portal is reached through a forwarded port,
  *   LOCAL_REVIEW_BACKEND (self-hosted; `a2i` sends the handlers through the A2I adapter and the A2I-compatible API).
  */
+import { noteNodeSupport } from '../common/node-support';
 import { DataDirError } from './data-dir';
 import type { ModelBackend } from './model/model-backend';
 import { builtInSentimentModel, commandModel, httpModel } from './model/model-backend';
@@ -70,6 +71,7 @@ function reviewBackend(): LocalReviewBackend {
 }
 
 async function main(): Promise<void> {
+  noteNodeSupport((line) => console.log(line));
   const chosen = model();
   const threshold = setting('CONFIDENCE_THRESHOLD', 0.9, 0, 1);
   const server = await startLocalServer({
