@@ -263,16 +263,17 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const endpoint = { name: LOCAL.endpointName, model: options.model };
   const flows = new Map([[flowDefinitionArn, reviews]]);
   // What the operator CLI reads from a deployment, for local mode: the pipeline stack's outputs (local mode has no
-  // workforce stack: workers sign in to the portal by name).
-  const stacks = [
+  // workforce stack: workers sign in to the portal by name), with URLs at the origin the CLI reached (a forwarded one
+  // included).
+  const stacks = (origin: string) => [
     {
       name: STACK_NAMES.pipeline,
       outputs: {
-        ApiUrl: `${url}/`,
+        ApiUrl: `${origin}/`,
         ReviewBackend: reviewBackend,
         FlowDefinitionArn: flowDefinitionArn,
-        RuntimeApiUrl: `${url}/aws/a2i`,
-        WorkerPortalUrl: `${url}/portal`,
+        RuntimeApiUrl: `${origin}/aws/a2i`,
+        WorkerPortalUrl: `${origin}/portal`,
         OutputBucketName: LOCAL.bucket,
         S3OutputPath: outputPath,
         DatasetUri: `s3://${LOCAL.bucket}/${LOCAL.datasetPrefix}/`,
@@ -315,13 +316,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       // another site's page: a form or fetch there sends its own Origin, or at least its Referer.
       const from = requestOrigin(req);
       if (from !== undefined && !origins.includes(from)) {
-        res
-          .writeHead(403, { 'Content-Type': 'application/json' })
-          .end(
-            JSON.stringify({
-              message: `Requests from ${from} may not change anything here; only this server's pages may`,
-            }),
-          );
+        res.writeHead(403, { 'Content-Type': 'application/json' }).end(
+          JSON.stringify({
+            message: `Requests from ${from} may not change anything here; only this server's pages may`,
+          }),
+        );
         return;
       }
     }
@@ -336,7 +335,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     if (under('/aws/sqs') !== undefined) return handleSqs(queues, req, res);
     if (under('/aws/dynamodb') !== undefined) return dynamo.forward(req, res);
     if (under('/aws/events') !== undefined) return buses.handle(req, res);
-    if (under('/aws/cloudformation') !== undefined) return handleCloudFormation(stacks, startedAt, req, res);
+    if (under('/aws/cloudformation') !== undefined) {
+      const host = (req.headers.host ?? '').toLowerCase();
+      const origin = origins.find((candidate) => new URL(candidate).host === host) ?? url;
+      return handleCloudFormation(stacks(origin), startedAt, req, res);
+    }
     if (pathname === '/portal' || pathname.startsWith('/portal/'))
       return handleLocalPortal(portal, req, res, requestUrl);
     if (pathname === '/predict' && req.method === 'POST') {
