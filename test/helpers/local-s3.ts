@@ -9,7 +9,7 @@ import { handleS3 } from '../../local/s3-emulator';
 /** Local mode's S3 emulator alone, on a loopback port, over a temporary folder. */
 export async function startLocalS3() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-s3-'));
-  const store = new ObjectStore(dir);
+  const store = new ObjectStore(path.join(dir, 's3'));
   const server = http.createServer((req, res) => void handleS3(store, req, res, req.url ?? '/'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
