@@ -301,17 +301,18 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       throw new BadRequestError(`The request target ${JSON.stringify(req.url)} is not a path (like /predict)`);
     const requestUrl = new URL(`${url}${req.url}`);
     const { pathname } = requestUrl;
+    // The emulators get the path as sent, as the services do: an S3 key with `..` in it is the emulator's to
+    // refuse, not the URL parser's to resolve.
+    const rawPath = (req.url ?? '/').split('?')[0];
     const under = (prefix: string) =>
-      pathname === prefix || pathname.startsWith(`${prefix}/`)
-        ? (req.url ?? '/').slice(prefix.length) || '/'
-        : undefined;
+      rawPath === prefix || rawPath.startsWith(`${prefix}/`) ? (req.url ?? '/').slice(prefix.length) || '/' : undefined;
     let rest: string | undefined;
-    if (pathname.startsWith('/aws/') && req.headers.origin !== undefined) {
+    if (rawPath.startsWith('/aws/') && req.headers.origin !== undefined) {
       // The AWS emulators are for SDK clients on this machine, never for a web page.
       res.writeHead(403, { 'Content-Type': 'application/json' }).end('{"message":"Not for browsers"}');
       return;
     }
-    if (!pathname.startsWith('/aws/') && !SAFE_METHODS.has(req.method ?? '')) {
+    if (!rawPath.startsWith('/aws/') && !SAFE_METHODS.has(req.method ?? '')) {
       // Changes come from this server's own pages or from tools that send no Origin (curl, SDKs), never from
       // another site's page: a form or fetch there sends its own Origin, or at least its Referer.
       const from = requestOrigin(req);

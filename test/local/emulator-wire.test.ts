@@ -226,6 +226,7 @@ describe('S3', () => {
     ['wire/./b', 'it has a "." segment'],
     ['wire/../b', 'it has a ".." segment'],
     ['..', 'it has a ".." segment'],
+    ['../../../../escape', 'it has a ".." segment'],
     ['a\0b', 'it holds a NUL character'],
     ['a\\b', 'it holds a backslash'],
     [`a/${'€'.repeat(86)}`, `its segment "${'€'.repeat(86)}" is 258 bytes, over the 255 a file name can hold`],
