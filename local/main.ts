@@ -6,6 +6,7 @@
  *   LOCAL_PORTAL_ORIGIN (comma-separated) when the portal is reached through a forwarded port,
  *   LOCAL_REVIEW_BACKEND (self-hosted; `a2i` sends the handlers through the A2I adapter and the A2I-compatible API).
  */
+import * as path from 'node:path';
 import { noteNodeSupport } from '../common/node-support';
 import { DataDirError } from './data-dir';
 import type { ModelBackend } from './model/model-backend';
@@ -86,13 +87,17 @@ async function main(): Promise<void> {
     reviewBackend: reviewBackend(),
   });
   const waiting = (await server.workerTasks.openTasks({ id: '' })).length;
+  const objects = path.join(server.dataDir.objects, LOCAL.bucket);
   console.log(`
 Human review pipeline, local mode
   predict API     POST ${server.url}/predict     GET ${server.url}/loops[/<name>]
   worker portal   ${server.url}/portal   (${waiting} task${waiting === 1 ? '' : 's'} waiting)
   model           ${chosen.description}, threshold ${threshold}
   review backend  ${server.reviewBackend === 'a2i' ? 'A2I adapter over the A2I-compatible API' : 'self-hosted'} (loops in DynamoDB/dynalite; A2I API at ${server.url}/aws/a2i)
-  data            ${server.dataDir.root}   (output.json and dataset under s3/${LOCAL.bucket})
+  operator CLI    npx review-pipeline --local ${server.url} loops list
+  data            ${server.dataDir.root}
+    output.json   ${path.join(objects, LOCAL.outputPrefix)}/<flow definition>/YYYY/MM/DD/hh/mm/ss/<loop>/output.json
+    dataset       ${path.join(objects, LOCAL.datasetPrefix)}/year=YYYY/month=MM/day=DD/<loop>.jsonl
 
 Try it:
   curl -s -X POST ${server.url}/predict -H 'Content-Type: application/json' \\
