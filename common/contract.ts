@@ -109,12 +109,20 @@ export const WORKER_POOL_STACK_TAG = 'review-pipeline:workforce-stack';
 export const STACK_NAMES = { workforce: 'ReviewWorkforce', pipeline: 'ReviewPipeline' } as const;
 
 /** What the worker portal's Lambda reads beside its code: the CDK app copies them into its bundle. */
+/** The portal's crowd HTML elements, the scripts of a task frame in the order it loads them (core first). */
+export const CROWD_SCRIPTS = ['crowd-core.js', 'crowd-regions.js', 'crowd-text.js'] as const;
+
+const JAVASCRIPT = 'text/javascript; charset=utf-8';
+
 export const PORTAL_BUNDLE_FILES = {
   taskTemplate: 'task-template.html',
   /** Served under `/portal/<name>`, by content type. */
   assets: {
-    'crowd-html-elements.js': 'text/javascript; charset=utf-8',
-    'portal-task.js': 'text/javascript; charset=utf-8',
+    ...(Object.fromEntries(CROWD_SCRIPTS.map((name) => [name, JAVASCRIPT])) as Record<
+      (typeof CROWD_SCRIPTS)[number],
+      typeof JAVASCRIPT
+    >),
+    'portal-task.js': JAVASCRIPT,
     'portal.css': 'text/css; charset=utf-8',
   },
 } as const;

@@ -1,4 +1,5 @@
 /** The worker portal's HTML pages. Every value that comes from a loop or a worker is escaped. */
+import { CROWD_SCRIPTS } from '../../common/contract';
 import type { LoopRecord } from '../shared/review/tasks';
 import type { WorkerIdentity } from './http';
 
@@ -111,7 +112,7 @@ export function taskPage(context: PageContext, loop: LoopRecord, lease: LeaseVie
   );
 }
 
-/** Removes SageMaker's loader of the crowd elements: the portal serves its own (crowd-html-elements.js). */
+/** Removes SageMaker's loader of the crowd elements: the portal serves its own (CROWD_SCRIPTS). */
 function withoutCrowdLoader(rendered: string): string {
   return rendered.replace(/<script[^>]*src=["']https:\/\/assets\.crowd\.aws\/[^"']*["'][^>]*>\s*<\/script>/gi, '');
 }
@@ -119,7 +120,7 @@ function withoutCrowdLoader(rendered: string): string {
 /** The rendered task template as the sandboxed frame's document, with the portal's crowd elements and styles. */
 export function taskFrame(base: string, renderedTemplate: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="${html(base)}/portal.css"></head>
-<body class="task-frame">${withoutCrowdLoader(renderedTemplate)}<script src="${html(base)}/crowd-html-elements.js"></script></body></html>`;
+<body class="task-frame">${withoutCrowdLoader(renderedTemplate)}${CROWD_SCRIPTS.map((name) => `<script src="${html(base)}/${name}"></script>`).join('')}</body></html>`;
 }
 
 export function messagePage(context: PageContext | undefined, title: string, message: string): string {

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { CROWD_SCRIPTS } from '../../common/contract';
 import type { LocalServer } from '../../local/server';
 import { chromiumAvailable, chromiumOrSkip, launchChromium } from './chromium';
 import { predictLoops, REFERENCE_REVIEWS, startLocal } from './start';
@@ -103,9 +104,8 @@ test('the crowd-element stand-ins give the answerContent AWS gives', async () =>
       <crowd-radio-group><crowd-radio-button name="useful">Useful</crowd-radio-button><crowd-radio-button name="useless">Useless</crowd-radio-button></crowd-radio-group>
       <input type="text" name="native" value="plain">
     </crowd-form>`);
-  await page.addScriptTag({
-    path: path.join(__dirname, '..', '..', 'lambda', 'portal', 'assets', 'crowd-html-elements.js'),
-  });
+  for (const script of CROWD_SCRIPTS)
+    await page.addScriptTag({ path: path.join(__dirname, '..', '..', 'lambda', 'portal', 'assets', script) });
   await page.click('crowd-classifier-multi-select .crowd-category:has(input[value="quality"])');
   await page.click('crowd-classifier-multi-select .crowd-category:has(input[value="delivery"])');
   await page.fill('crowd-text-area textarea', 'Too expensive');

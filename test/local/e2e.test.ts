@@ -3,6 +3,7 @@
  * handler, reviews completed through the portal's HTTP surface, output.json with AWS's shape and key, loop states,
  * the collector's dataset record, and state that survives a restart.
  */
+import { CROWD_SCRIPTS } from '../../common/contract';
 import type { LocalServer } from '../../local/server';
 import { datasetRecord, eventually, REFERENCE_REVIEWS, startLocal } from './start';
 
@@ -89,7 +90,7 @@ test('a task page renders the template with the review escaped and the model lab
   const template = await frame.text();
   expect(template).toContain('I am unhappy with this product');
   expect(template).toContain('initial-value="-1"');
-  expect(template).toContain('<script src="/portal/crowd-html-elements.js"></script>');
+  for (const script of CROWD_SCRIPTS) expect(template).toContain(`<script src="/portal/${script}"></script>`);
   expect(template).not.toContain('assets.crowd.aws');
 });
 

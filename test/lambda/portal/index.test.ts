@@ -13,7 +13,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ENV, PORTAL_BUNDLE_FILES } from '../../../common/contract';
+import { CROWD_SCRIPTS, ENV, PORTAL_BUNDLE_FILES } from '../../../common/contract';
 import type * as Portal from '../../../lambda/portal';
 import { ID_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, idTokenVerifier } from '../../../lambda/portal/cognito-session';
 import { DynamoTaskStore } from '../../../lambda/shared/review/dynamo-task-store';
@@ -249,7 +249,7 @@ test("the portal's assets are served under its path to anyone (the sign-in pages
   expect(css.statusCode).toBe(200);
   expect(css.headers?.['Content-Type']).toBe('text/css; charset=utf-8');
   expect(css.body).toBe(fs.readFileSync(path.join(filesDir, 'portal.css'), 'utf8'));
-  for (const script of ['crowd-html-elements.js', 'portal-task.js']) {
+  for (const script of [...CROWD_SCRIPTS, 'portal-task.js']) {
     const js = await handler(apiEvent('GET', `/portal/${script}`));
     expect(js.statusCode).toBe(200);
     expect(js.headers?.['Content-Type']).toBe('text/javascript; charset=utf-8');
@@ -285,7 +285,7 @@ test('a worker claims a task, sees the template and answers it: the loop complet
   expect(frame.statusCode).toBe(200);
   expect(frame.body).toContain('<crowd-classifier');
   expect(frame.body).toContain('Broke after two days.');
-  expect(frame.body).toContain(`<script src="${BASE}/crowd-html-elements.js"></script>`);
+  expect(frame.body).toContain(CROWD_SCRIPTS.map((name) => `<script src="${BASE}/${name}"></script>`).join(''));
   expect(frame.body).not.toContain('assets.crowd.aws');
   expect(String(frame.headers?.['Content-Security-Policy'])).toMatch(/^sandbox allow-scripts allow-forms;/);
   expect(String(frame.headers?.['Content-Security-Policy'])).toContain("frame-ancestors 'self'");
