@@ -121,9 +121,9 @@ test('the crowd-element stand-ins give the answerContent AWS gives', async () =>
     topics: { labels: ['quality', 'delivery'] },
     comment: 'Too expensive',
     filled: 'yes',
-    spam: { value: true },
-    useful: { value: false },
-    useless: { value: true },
+    spam: { on: true },
+    useful: { on: false },
+    useless: { on: true },
     native: 'plain',
   });
 }, 60_000);

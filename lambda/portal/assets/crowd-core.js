@@ -4,9 +4,20 @@
  * (plain custom elements: no framework, no build step, nothing to load from elsewhere), with the answerContent AWS's
  * give. The other scripts (crowd-regions.js, crowd-text.js, ...) register their elements through `window.crowdKit`.
  *
- * crowd-form merges every named answering element and every plain named input into one answerContent and hands it to
- * the task page around this sandboxed frame, over the MessageChannel port the page gives this document when it
- * loads; the page posts it under the worker's lease and answers back on the same port.
+ * crowd-form merges, in document order, every named answering element and every named native control of the
+ * template into one answerContent (a later scalar under the same name replaces an earlier one):
+ *   <input type="radio" name="n" value="v">     {n: {v: true|false, ...}}  one key per radio of the name
+ *   <input type="checkbox" name="n" value="v">  {n: {v: true|false, ...}}  value defaults to "on" (inferred)
+ *   text, hidden, date, ..., <textarea>, <select> {n: "value"}  (<select multiple>: {n: ["value", ...]}, inferred)
+ * Disabled native controls and buttons are left out. The answer goes to the task page around this sandboxed frame,
+ * over the MessageChannel port the page gives this document when it loads ({type: 'crowd-answer', answerContent});
+ * the page posts it under the worker's lease and answers back on the same port.
+ *
+ * Submitting (a crowd-button form-action="submit", Enter in a single-line field, a template's own submit button, or
+ * `requestSubmit()`) first dispatches a cancelable `submit` event on crowd-form (`onsubmit` and submit listeners may
+ * fill hidden inputs or call preventDefault), then validates (required crowd elements, the browser's own checks of
+ * native controls, a classifier without a choice), then collects the answer. `submit()` skips the event, as a native
+ * form's does. `all-crowd-elements-ready` is dispatched on document once, after every family script has run.
  */
 (() => {
   'use strict';
@@ -18,15 +29,65 @@
     return node;
   };
 
-  /** SageMaker templates write lists as a JS array literal: "['-1', '0', '1']". */
-  const parseList = (text) => {
-    if (!text) return [];
+  /**
+   * Reads an attribute written as a JS literal, as SageMaker templates do ("['a', 'b']", "{ text: 'None' }", with
+   * unquoted keys, single quotes, trailing commas or // comments), or as strict JSON.
+   */
+  const parseLiteral = (text) => {
     try {
       return JSON.parse(text);
     } catch {
-      return JSON.parse(text.replace(/'/g, '"'));
+      // A JS literal: rewritten to JSON below.
     }
+    let json = '';
+    let i = 0;
+    const skipBlank = (from) => {
+      let j = from;
+      for (;;) {
+        while (j < text.length && /\s/.test(text[j])) j++;
+        if (text.startsWith('//', j)) j = text.includes('\n', j) ? text.indexOf('\n', j) : text.length;
+        else if (text.startsWith('/*', j)) j = text.includes('*/', j) ? text.indexOf('*/', j) + 2 : text.length;
+        else return j;
+      }
+    };
+    while (i < text.length) {
+      const c = text[i];
+      if (c === '"' || c === "'") {
+        let raw = '';
+        let j = i + 1;
+        while (j < text.length && text[j] !== c) {
+          if (text[j] === '\\' && j + 1 < text.length) {
+            raw += text[j + 1] === "'" ? "'" : text[j] + text[j + 1];
+            j += 2;
+          } else {
+            raw += text[j] === '"' ? '\\"' : text[j];
+            j++;
+          }
+        }
+        json += `"${raw}"`;
+        i = j + 1;
+      } else if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) {
+        i = skipBlank(i);
+      } else if (c === ',') {
+        const next = skipBlank(i + 1);
+        if (text[next] !== ']' && text[next] !== '}') json += ',';
+        i = next;
+      } else if (/[A-Za-z_$]/.test(c)) {
+        let j = i;
+        while (j < text.length && /[\w$]/.test(text[j])) j++;
+        const word = text.slice(i, j);
+        json += text[skipBlank(j)] === ':' ? JSON.stringify(word) : word;
+        i = j;
+      } else {
+        json += c;
+        i++;
+      }
+    }
+    return JSON.parse(json);
   };
+
+  /** SageMaker templates write lists as a JS array literal: "['-1', '0', '1']". */
+  const parseList = (text) => (text ? parseLiteral(text) : []);
 
   let uid = 0;
   const nextId = (prefix) => `${prefix}-${++uid}`;
@@ -50,12 +111,47 @@
     host.replaceChildren(el('div', { className: 'crowd-layout' }, [main, side]));
   };
 
+  /**
+   * Moves what the HTML parser put inside a childless element back after it: templates write `<crowd-slider .../>`
+   * and `<crowd-fab .../>`, and the parser ignores the `/`, so the template's next elements become its children.
+   * `keep(node)` names the children that are the element's own.
+   */
+  const hoistChildren = (host, keep = () => false) => {
+    const strays = [...host.childNodes].filter((node) => !keep(node));
+    if (strays.some((node) => node.nodeType === Node.ELEMENT_NODE || node.textContent.trim())) host.after(...strays);
+    else for (const node of strays) node.remove();
+  };
+
+  /** Adds `key: on` to the object answered under `name` (checkboxes and radio buttons of one name share it). */
+  const mergeKeyed = (answerContent, name, key, on) => {
+    const current = answerContent[name];
+    const into =
+      current !== null && typeof current === 'object' && !Array.isArray(current) ? current : (answerContent[name] = {});
+    into[key] = on;
+  };
+
+  /** The regions a template fills inside an answering element: what is in them belongs to the template's form. */
+  const REGIONS = [
+    'short-instructions',
+    'full-instructions',
+    'classification-target',
+    'worker-comment',
+    'side-content',
+    'crowd-instructions',
+    'short-summary',
+    'detailed-instructions',
+    'positive-example',
+    'negative-example',
+  ].join(', ');
+
   /** The elements that answer: crowd-form asks each named one for its part of answerContent. */
   const answering = new Set();
+  const answeringSelector = () => [...answering].join(', ') || 'crowd-no-element';
 
   /**
    * Defines an element that answers. Its class gives `answer()` (its value under its name, or throws a message for
    * the worker when it is not filled in as required), or `collectInto(answerContent)` when it merges with others.
+   * It may give `focusTarget()`, the control to focus when its answer is missing (default: its first control).
    */
   const defineAnswering = (tag, elementClass) => {
     answering.add(tag);
@@ -77,15 +173,60 @@
     }
   }
 
+  /** Whether `node` (a control or an answering element) is one of `form`'s fields, not another element's insides. */
+  const fieldOf = (node, form) => {
+    const owner = node.parentElement?.closest(`${answeringSelector()}, ${REGIONS}, crowd-form`);
+    if (!owner || answering.has(owner.localName)) return false;
+    return node.closest('crowd-form') === form;
+  };
+
+  const FOCUSABLE =
+    'input:not([type=hidden]):not([disabled]), textarea:not([disabled]), select:not([disabled]), button';
+
+  /** What a worker reads as a native control's name: its label's words, else its aria-label, else its name. */
+  const nameOf = (control) => {
+    const label = control.labels?.[0]?.cloneNode(true);
+    for (const inner of label?.querySelectorAll('input, select, textarea, button') ?? []) inner.remove();
+    return label?.textContent.trim().replace(/\s+/g, ' ') || control.getAttribute('aria-label') || control.name;
+  };
+
+  /** The form a keystroke or click belongs to: the crowd-form around it, or the page's only one. */
+  const formAround = (node) => {
+    const form = node instanceof Element ? node.closest('crowd-form') : null;
+    if (form || (node !== document.body && node !== document.documentElement && node !== document)) return form;
+    const forms = document.querySelectorAll('crowd-form');
+    return forms.length === 1 ? forms[0] : null;
+  };
+
+  /** The form that last sent an answer: the task page's reply is shown there. */
+  let answeredForm;
+
   customElements.define(
     'crowd-button',
     class extends CrowdElement {
       build() {
         const button = el('button', { type: 'button', textContent: this.textContent.trim() || 'Submit' });
-        if (this.getAttribute('form-action') === 'submit') {
-          button.addEventListener('click', () => this.closest('crowd-form')?.submit());
-        }
+        const variant = this.getAttribute('variant');
+        if (variant) button.classList.add(`crowd-variant-${variant}`);
+        button.disabled = this.disabled;
+        button.addEventListener('click', () => {
+          const action = this.getAttribute('form-action');
+          if (action === 'submit') this.closest('crowd-form')?.requestSubmit();
+          else if (action === 'reset') this.closest('crowd-form')?.reset();
+          else if (this.hasAttribute('href'))
+            window.open(this.getAttribute('href'), this.getAttribute('target') || '_self');
+        });
         this.replaceChildren(button);
+      }
+
+      get disabled() {
+        return this.hasAttribute('disabled');
+      }
+
+      set disabled(on) {
+        this.toggleAttribute('disabled', Boolean(on));
+        const button = this.querySelector(':scope > button');
+        if (button) button.disabled = Boolean(on);
       }
     },
   );
@@ -94,62 +235,189 @@
     'crowd-form',
     class extends CrowdElement {
       build() {
-        this.status = el('p', { className: 'crowd-status', role: 'status' });
+        this.status = el('p', { className: 'crowd-status', id: nextId('crowd-status'), role: 'status' });
+        this.status.setAttribute('aria-live', 'polite');
         if (!this.querySelector('crowd-button[form-action="submit"]')) {
           const button = el('crowd-button', { textContent: 'Submit' });
           button.setAttribute('form-action', 'submit');
           this.append(button);
         }
         this.append(this.status);
-        this.addEventListener('submit', (event) => {
-          event.preventDefault();
-          this.submit();
-        });
+        this.sends = 0;
+        this.marked = new Set();
+        const clearMarks = () => {
+          for (const node of this.marked) node.removeAttribute('aria-invalid');
+          this.marked.clear();
+        };
+        this.addEventListener('input', clearMarks);
+        this.addEventListener('change', clearMarks);
       }
 
-      /** Every named field, as AWS merges them into answerContent. */
+      /** This form's fields in document order: its answering elements and its template's native controls. */
+      fields() {
+        const selector = `${answeringSelector()}, input[name], textarea[name], select[name]`;
+        return [...this.querySelectorAll(selector)].filter((node) => node.getAttribute('name') && fieldOf(node, this));
+      }
+
+      /** Every named field, as AWS merges them into answerContent. Throws the message of a field not filled in. */
       answerContent() {
-        const selector = [...answering].join(', ');
         const answer = {};
-        for (const node of this.querySelectorAll(selector)) {
-          if (node.getAttribute('name')) node.collectInto(answer);
-        }
-        for (const input of this.querySelectorAll('input[name], textarea[name], select[name]')) {
-          if (input.closest(selector)) continue;
-          if (input.type === 'radio' && !input.checked) continue;
-          answer[input.name] = input.type === 'checkbox' ? input.checked : input.value;
+        for (const node of this.fields()) {
+          if (answering.has(node.localName)) {
+            node.collectInto(answer);
+            continue;
+          }
+          if (node.disabled || ['button', 'submit', 'reset', 'image'].includes(node.type)) continue;
+          if (node.type === 'radio' || node.type === 'checkbox')
+            mergeKeyed(answer, node.name, node.value, node.checked);
+          else if (node.type === 'select-multiple')
+            answer[node.name] = [...node.selectedOptions].map((option) => option.value);
+          else answer[node.name] = node.value;
         }
         return answer;
       }
 
+      /** The first field that is not filled in as it must be, with the worker's message, or undefined. */
+      firstInvalid() {
+        for (const node of this.fields()) {
+          if (answering.has(node.localName)) {
+            try {
+              node.collectInto({});
+            } catch (error) {
+              return { node, message: error.message };
+            }
+          } else if (!node.disabled && !node.checkValidity()) {
+            return { node, message: `${nameOf(node)}: ${node.validationMessage}` };
+          }
+        }
+        return undefined;
+      }
+
+      show(text, error = false) {
+        this.status.textContent = text;
+        this.status.className = error ? 'crowd-status error' : 'crowd-status';
+      }
+
+      /** Submits as a worker does: the cancelable `submit` event, then validation and the answer. */
+      requestSubmit() {
+        if (this.dispatching) return;
+        const sends = this.sends;
+        this.dispatching = true;
+        let go;
+        try {
+          go = this.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+        } finally {
+          this.dispatching = false;
+        }
+        // A handler that called submit() itself has sent the answer already.
+        if (go && this.sends === sends) this.submit();
+      }
+
+      /** Validates, collects and sends the answer, without the `submit` event (as a native form's submit()). */
       submit() {
+        const invalid = this.firstInvalid();
+        if (invalid) {
+          this.show(invalid.message, true);
+          const { node } = invalid;
+          const control = answering.has(node.localName)
+            ? (node.focusTarget?.() ?? node.querySelector(FOCUSABLE))
+            : node;
+          if (control) {
+            control.setAttribute('aria-invalid', 'true');
+            control.setAttribute('aria-describedby', this.status.id);
+            this.marked.add(control);
+            control.focus();
+          }
+          return;
+        }
         let answerContent;
         try {
           answerContent = this.answerContent();
         } catch (error) {
-          this.status.textContent = error.message;
-          this.status.className = 'crowd-status error';
+          this.show(error.message, true);
           return;
         }
-        if (window.parent === window) {
-          this.status.textContent = 'Open this task from the portal to submit it.';
-          this.status.className = 'crowd-status error';
+        if (!pagePort && window.parent === window) {
+          this.show('Open this task from the portal to submit it.', true);
           return;
         }
-        this.status.textContent = 'Submitting...';
-        this.status.className = 'crowd-status';
+        this.sends += 1;
+        answeredForm = this;
+        this.show('Submitting...');
         toPage({ type: 'crowd-answer', answerContent });
       }
+
+      /** Puts every field back as the template gave it. */
+      reset() {
+        for (const node of this.fields()) {
+          if (answering.has(node.localName)) node.reset?.();
+          else if (node.type === 'radio' || node.type === 'checkbox') node.checked = node.defaultChecked;
+          else if (node.localName === 'select')
+            for (const option of node.options) option.selected = option.defaultSelected;
+          else node.value = node.defaultValue;
+        }
+        this.show('');
+      }
     },
+  );
+
+  /** Controls where Enter does its own thing: typing a line, opening a list, pressing a button or following a link. */
+  const KEEPS_ENTER =
+    'textarea, select, button, a[href], summary, [contenteditable]:not([contenteditable=false]), ' +
+    'input[type=button], input[type=submit], input[type=reset], input[type=image], input[type=file], input[type=color]';
+
+  /** Enter in a single-line field (or on a choice) submits its form, as in a native form. */
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || event.defaultPrevented || event.isComposing) return;
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    const target = event.composedPath()[0];
+    if (target instanceof Element && target.closest(KEEPS_ENTER)) return;
+    const form = formAround(target);
+    if (!form || !form.requestSubmit) return;
+    event.preventDefault();
+    form.requestSubmit();
+  });
+
+  /** A template's own submit button (a plain <button> defaults to it) submits its crowd-form, as AWS's does. */
+  document.addEventListener('click', (event) => {
+    if (event.defaultPrevented) return;
+    const target = event.composedPath()[0];
+    const button = target instanceof Element ? target.closest('button, input[type=submit], input[type=image]') : null;
+    if (!button || button.type !== 'submit' || button.form || button.disabled) return;
+    const form = button.closest('crowd-form');
+    if (form && form.requestSubmit && fieldOf(button, form)) form.requestSubmit();
+  });
+
+  /** A native <form> nested in crowd-form submits crowd-form instead of navigating the frame away. */
+  document.addEventListener(
+    'submit',
+    (event) => {
+      const inner = event.target;
+      if (!(inner instanceof HTMLFormElement)) return;
+      const form = inner.closest('crowd-form');
+      if (!form || !form.requestSubmit) return;
+      // After the inner form's own handlers, which may cancel it.
+      inner.addEventListener(
+        'submit',
+        (late) => {
+          if (late !== event) return;
+          const go = !event.defaultPrevented;
+          event.preventDefault();
+          event.stopPropagation();
+          if (go) form.requestSubmit();
+        },
+        { once: true },
+      );
+    },
+    true,
   );
 
   /** The task page's word on a submitted answer. */
   const fromPage = (data) => {
     if (!data || data.type !== 'crowd-answer-result') return;
-    const form = document.querySelector('crowd-form');
+    const form = answeredForm ?? document.querySelector('crowd-form');
     if (!form || !form.status) return;
-    form.status.textContent = data.message;
-    form.status.className = data.ok ? 'crowd-status' : 'crowd-status error';
+    form.show(data.message, !data.ok);
     if (data.ok) form.dispatchEvent(new CustomEvent('crowd-submitted', { bubbles: true }));
   };
 
@@ -169,5 +437,32 @@
     new ResizeObserver(report).observe(document.body);
   }
 
-  window.crowdKit = Object.freeze({ el, parseList, nextId, layout, CrowdElement, defineAnswering });
+  /**
+   * `all-crowd-elements-ready`, once: the family scripts load at the end of the frame's body, after this one, so
+   * DOMContentLoaded comes after all of them have defined (and so upgraded) their elements; the event follows it by
+   * a task, after every DOMContentLoaded listener. `crowdKit.ready` settles at the same moment.
+   */
+  let settle;
+  const ready = new Promise((resolve) => (settle = resolve));
+  const announce = () =>
+    setTimeout(() => {
+      document.dispatchEvent(new Event('all-crowd-elements-ready', { bubbles: true }));
+      settle();
+    });
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', announce, { once: true });
+  else announce();
+
+  window.crowdKit = Object.freeze({
+    el,
+    parseList,
+    nextId,
+    layout,
+    CrowdElement,
+    defineAnswering,
+    parseLiteral,
+    hoistChildren,
+    mergeKeyed,
+    REGIONS,
+    ready,
+  });
 })();
