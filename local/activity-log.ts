@@ -31,9 +31,10 @@ export type LoopCreatedAt = (name: string) => Promise<Date | undefined>;
 
 /** The lines for one POST /predict: the batch, then one per loop started or found. */
 export async function predictLines(batch: PredictBatch, createdAt: LoopCreatedAt, url: string): Promise<string[]> {
+  // A refused request is named by what was wrong with it, not by what it held: its text never reaches the log.
+  if (batch.status !== 200) return [`POST /predict: answered ${batch.status}${refusalOf(batch.responseBody)}`];
   const requestId = requestIdOf(batch.requestBody);
-  const label = requestId === undefined ? 'POST /predict' : `POST /predict (requestId ${requestId})`;
-  if (batch.status !== 200) return [`${label}: answered ${batch.status} ${errorMessage(batch.responseBody)}`];
+  const label = requestId === undefined ? 'POST /predict' : `POST /predict (requestId ${JSON.stringify(requestId)})`;
   const { threshold, predictions = [] } = JSON.parse(batch.responseBody) as {
     threshold?: number;
     predictions?: PredictedItem[];
@@ -84,12 +85,14 @@ function requestIdOf(body: string): string | undefined {
   }
 }
 
-function errorMessage(body: string): string {
+/** The API's error code and the field it names, as ` BadRequest (field instances)`, or '' when it gave none. */
+function refusalOf(body: string): string {
   try {
-    const { message } = JSON.parse(body) as { message?: unknown };
-    return typeof message === 'string' ? message : body.slice(0, 200);
+    const { error, field } = JSON.parse(body) as { error?: unknown; field?: unknown };
+    const code = typeof error === 'string' ? ` ${error}` : '';
+    return typeof field === 'string' ? `${code} (field ${field})` : code;
   } catch {
-    return body.slice(0, 200);
+    return '';
   }
 }
 

@@ -221,18 +221,28 @@ export function lockDataDir(root: string): () => void {
   for (;;) {
     try {
       fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(file, { force: true });
+      heldHere.add(file);
+      return () => {
+        heldHere.delete(file);
+        fs.rmSync(file, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const pid = Number(fs.readFileSync(file, 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0 && isRunning(pid))
+    if (Number.isInteger(pid) && pid > 0 && isRunning(pid) && (pid !== process.pid || heldHere.has(file)))
       throw new DataDirError(
         `${root} is in use by another local server (process ${pid}). Stop it, or set LOCAL_DATA_DIR to another folder.`,
       );
     fs.rmSync(file, { force: true });
   }
 }
+
+/**
+ * The marks this process holds. A mark with this process's id that it does not hold was left by an earlier process
+ * that had the same id (a restarted container gets the same ids): it is taken over like any other left by a crash.
+ */
+const heldHere = new Set<string>();
 
 /** Whether a process of this id runs (one of another user's answers EPERM). */
 export function isRunning(pid: number): boolean {

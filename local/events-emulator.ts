@@ -140,7 +140,11 @@ export class LocalEventBuses {
       if (error instanceof BodyTooLargeError) throw error;
       return sendAwsError(res, 400, 'SerializationException', 'The request body is not JSON');
     }
+    if (typeof request !== 'object' || request === null || Array.isArray(request))
+      return sendAwsError(res, 400, 'SerializationException', 'The request body must be a JSON object');
     const entries = request.Entries;
+    if (Array.isArray(entries) && entries.some((entry) => typeof entry !== 'object' || entry === null))
+      return sendAwsError(res, 400, 'SerializationException', 'Each of Entries must be a JSON object');
     if (!Array.isArray(entries) || entries.length < 1 || entries.length > MAX_ENTRIES)
       return sendAwsError(
         res,

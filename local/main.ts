@@ -106,10 +106,15 @@ then open the portal, sign in with any name, and review. Ctrl-C stops.
 `);
   // The first Ctrl-C lets the deliveries under way finish (what does not finish is delivered after the next start);
   // a second one stops at once.
-  let stopping = false;
+  // npm and tsx pass a terminal's Ctrl-C on to this process besides the terminal's own: the copies that arrive
+  // within a second of the first are the same Ctrl-C.
+  let stoppingSince: number | undefined;
   const stop = () => {
-    if (stopping) process.exit(130);
-    stopping = true;
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince > 1_000) process.exit(130);
+      return;
+    }
+    stoppingSince = Date.now();
     console.log('stopping: finishing the work under way (Ctrl-C again to stop now)');
     void server.close().then(() => process.exit(0));
   };

@@ -16,7 +16,7 @@ import { html, portalPage } from '../lambda/portal/pages';
 import type { Asset, PortalDeps } from '../lambda/portal/routes';
 import { handlePortal } from '../lambda/portal/routes';
 import type { ObjectStore } from './object-store';
-import { readBody } from './wire';
+import { BodyTooLargeError, readBody } from './wire';
 
 const COOKIE = 'review-worker';
 const ASSETS_DIR = path.join(__dirname, '..', 'lambda', 'portal', 'assets');
@@ -69,8 +69,12 @@ export async function handleLocalPortal(
   res: http.ServerResponse,
   url: URL,
 ): Promise<void> {
-  const body = await readBody(req, BODY_MAX_BYTES).catch(() => undefined);
-  if (body === undefined) return write(res, respond(413, 'Request too large', 'text/plain'));
+  const body = await readBody(req, BODY_MAX_BYTES).catch((error: unknown) => {
+    if (error instanceof BodyTooLargeError) return undefined;
+    throw error;
+  });
+  if (body === undefined)
+    return write(res, respond(413, `A portal request is at most ${BODY_MAX_BYTES} bytes`, 'text/plain'));
   const request: PortalRequest = {
     method: req.method ?? 'GET',
     path: url.pathname,

@@ -82,6 +82,8 @@ export interface LocalServerOptions {
   readonly portalOrigins?: readonly string[];
   /** Delay before a queued message is delivered (and between retries). */
   readonly queueDelayMs?: number;
+  /** The retry queue's own delay, when it differs. @default queueDelayMs */
+  readonly retryQueueDelayMs?: number;
   readonly log?: (message: string) => void;
   /** @default 'self-hosted' */
   readonly reviewBackend?: LocalReviewBackend;
@@ -111,10 +113,10 @@ const TEMPLATES = path.join(__dirname, '..', 'templates');
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const log = options.log ?? ((message: string) => console.log(message));
   const reviewBackend = options.reviewBackend ?? 'self-hosted';
-  const dataDir = openDataDir(options.dataDir);
-  const unlock = lockDataDir(dataDir.root);
   const templateFile = path.join(TEMPLATES, `${options.taskTemplate}.liquid.html`);
   if (!fs.existsSync(templateFile)) throw new Error(`No task template ${templateFile}`);
+  const dataDir = openDataDir(options.dataDir);
+  const unlock = lockDataDir(dataDir.root);
   const objects = new ObjectStore(dataDir.objects);
   const dynamo = await startDynalite(dataDir.dynamodb).catch((error: unknown) => {
     unlock();
@@ -186,7 +188,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       handler: (event) =>
         handlers.reviewRetry(event, lambdaContext('review-retry', LAMBDA_TIMEOUT_SECONDS.reviewRetry)),
       maxReceiveCount: 8,
-      delayMs: options.queueDelayMs ?? 2_000,
+      delayMs: options.retryQueueDelayMs ?? options.queueDelayMs ?? 2_000,
     },
     path.join(dataDir.queues, 'review-retry'),
     dataDir.deadLetters,
@@ -307,7 +309,15 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     const under = (prefix: string) =>
       rawPath === prefix || rawPath.startsWith(`${prefix}/`) ? (req.url ?? '/').slice(prefix.length) || '/' : undefined;
     let rest: string | undefined;
-    if (rawPath.startsWith('/aws/') && req.headers.origin !== undefined) {
+    // Only an S3 key may hold "." and ".." (the S3 emulator refuses them by name); anywhere else the parser would
+    // resolve them to another route than the one the guards below looked at.
+    if (under('/aws/s3') === undefined && /(^|\/)(\.|%2e){1,2}(\/|$)/i.test(rawPath))
+      throw new BadRequestError(`The path ${JSON.stringify(rawPath)} has "." or ".." segments`);
+    // Browsers mark every request they send, a page's image or script load included, with Sec-Fetch-* headers.
+    if (
+      rawPath.startsWith('/aws/') &&
+      (req.headers.origin !== undefined || req.headers['sec-fetch-mode'] !== undefined)
+    ) {
       // The AWS emulators are for SDK clients on this machine, never for a web page.
       res.writeHead(403, { 'Content-Type': 'application/json' }).end('{"message":"Not for browsers"}');
       return;
@@ -345,21 +355,21 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       return handleLocalPortal(portal, req, res, requestUrl);
     if (pathname === '/predict' && req.method === 'POST') {
       const receivedAt = loops.now();
-      const { body, result } = await callApi(api.predict, req, res, '/predict', requestUrl);
+      const { body, result } = await callApi(api.predict, req, '/predict', requestUrl);
       const createdAt = (name: string) =>
         loops.store.get(name).then((loop) => (loop === undefined ? undefined : new Date(loop.createdAt)));
       const batch = { requestBody: body, status: result.statusCode, responseBody: result.body, receivedAt };
+      // Logged before the answer goes out, so the lines come before whatever the caller does next.
       for (const line of await predictLines(batch, createdAt, url)) log(line);
-      return;
+      return sendResult(res, result);
     }
     if (pathname === '/loops' && req.method === 'GET') {
-      await callApi(api.loops, req, res, '/loops', requestUrl);
-      return;
+      return sendResult(res, (await callApi(api.loops, req, '/loops', requestUrl)).result);
     }
     const loopMatch = /^\/loops\/([^/]+)$/.exec(pathname);
     if (loopMatch && req.method === 'GET') {
-      await callApi(api.loops, req, res, '/loops/{name}', requestUrl, { name: decodeURIComponent(loopMatch[1]) });
-      return;
+      const name = decodeURIComponent(loopMatch[1]);
+      return sendResult(res, (await callApi(api.loops, req, '/loops/{name}', requestUrl, { name })).result);
     }
     if (pathname === '/' && req.method === 'GET') {
       res.writeHead(303, { Location: '/portal' }).end();
@@ -370,28 +380,24 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       .end(JSON.stringify({ message: `No route ${req.method} ${pathname}` }));
   };
 
-  await ensureTaskTable(clients.dynamodb, settings.tableName);
-  return {
-    url,
-    dataDir,
-    objects,
-    reviewBackend,
-    reviews,
-    loops,
-    workerTasks,
-    close: async () => {
-      clearInterval(sweeper);
-      await Promise.all([retryQueue.close(), collectorQueue.close()]);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      clients.dynamodb.destroy();
-      clients.s3.destroy();
-      clients.eventBridge.destroy();
-      await dynamo.close();
-      releaseConsole();
-      unlock();
-    },
+  const close = async () => {
+    clearInterval(sweeper);
+    await Promise.all([retryQueue.close(), collectorQueue.close()]);
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    clients.dynamodb.destroy();
+    clients.s3.destroy();
+    clients.eventBridge.destroy();
+    await dynamo.close();
+    releaseConsole();
+    unlock();
   };
+  // A start that fails here leaves nothing running and the folder free for the next try.
+  await ensureTaskTable(clients.dynamodb, settings.tableName).catch(async (error: unknown) => {
+    await close();
+    throw error;
+  });
+  return { url, dataDir, objects, reviewBackend, reviews, loops, workerTasks, close };
 }
 
 /** The key of a dataset record put through the S3 API (`/<bucket>/dataset/...jsonl`), else undefined. */
@@ -622,23 +628,30 @@ function labelSetJson(template: string): string {
   return set === undefined ? '' : JSON.stringify(set);
 }
 
+/** API Gateway's limit on a REST API's request payload. */
+const API_PAYLOAD_MAX_BYTES = 10 * 1024 * 1024;
+
 /**
- * API Gateway's proxy event for one HTTP request, as the REST API would pass it; the handler's answer is sent and
- * returned with the request's body.
+ * The handler's answer to one HTTP request, called with API Gateway's proxy event as the REST API would pass it,
+ * with the request's body. A body over API Gateway's payload limit gets its 413 without reaching the handler.
  */
 async function callApi(
   handler: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
   req: http.IncomingMessage,
-  res: http.ServerResponse,
   resource: string,
   url: URL,
   pathParameters: Record<string, string> | null = null,
 ): Promise<{ body: string; result: APIGatewayProxyResult }> {
-  const raw = req.method === 'POST' ? await readBody(req, 10 * 1024 * 1024).catch(() => undefined) : Buffer.alloc(0);
+  const raw =
+    req.method === 'POST'
+      ? await readBody(req, API_PAYLOAD_MAX_BYTES).catch((error: unknown) => {
+          if (error instanceof BodyTooLargeError) return undefined;
+          throw error;
+        })
+      : Buffer.alloc(0);
   if (raw === undefined) {
-    const result = { statusCode: 413, body: JSON.stringify({ message: 'Request Too Long' }) };
-    res.writeHead(result.statusCode, { 'Content-Type': 'application/json' }).end(result.body);
-    return { body: '', result };
+    // API Gateway's own answer, whose message names no limit: docs/api.md gives it.
+    return { body: '', result: { statusCode: 413, body: JSON.stringify({ message: 'Request Too Long' }) } };
   }
   const body = raw.toString('utf8');
   const query = Object.fromEntries(url.searchParams);
@@ -665,7 +678,11 @@ async function callApi(
       path: url.pathname,
     },
   } as unknown as APIGatewayProxyEvent;
-  const result = await handler(event);
-  res.writeHead(result.statusCode, result.headers as Record<string, string>).end(result.body);
-  return { body, result };
+  return { body, result: await handler(event) };
+}
+
+function sendResult(res: http.ServerResponse, result: APIGatewayProxyResult): void {
+  res
+    .writeHead(result.statusCode, { 'Content-Type': 'application/json', ...(result.headers as Record<string, string>) })
+    .end(result.body);
 }

@@ -42,9 +42,26 @@ export class LocalQueue {
     // A write cut short by a crash never reached its name: the message it was writing is in its previous file.
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))) fs.rmSync(path.join(dir, file));
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-      const message = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as StoredMessage;
-      this.schedule(path.basename(file, '.json'), message.body, message.receiveCount + 1);
+      const messageId = path.basename(file, '.json');
+      const text = fs.readFileSync(path.join(dir, file), 'utf8');
+      const message = storedMessage(text);
+      if (message === undefined) {
+        // A file nobody can deliver (cut short by a power cut, or edited) must not stop local mode from starting.
+        this.deadLetter(messageId, text, `its file ${path.join(dir, file)} is not a stored message`);
+        continue;
+      }
+      this.schedule(messageId, message.body, message.receiveCount + 1);
     }
+  }
+
+  /** Moves a message to the dead-letter file, with a line on the log saying why. */
+  private deadLetter(messageId: string, body: string, why: string): void {
+    fs.appendFileSync(
+      this.deadLetterFile,
+      `${JSON.stringify({ queue: this.arn, messageId, body, at: new Date().toISOString() })}\n`,
+    );
+    this.store(messageId, undefined);
+    this.log(`A message of ${this.arn} moved to ${this.deadLetterFile}: ${why}`);
   }
 
   send(body: string): string {
@@ -114,16 +131,28 @@ export class LocalQueue {
       this.store(messageId, undefined);
       return;
     }
+    // Stopping cut this delivery short: the message waits for the next start, with no receive used up.
+    if (this.closed) {
+      this.store(messageId, { body, receiveCount: receiveCount - 1 });
+      return;
+    }
     if (receiveCount >= this.consumer.maxReceiveCount) {
-      fs.appendFileSync(
-        this.deadLetterFile,
-        `${JSON.stringify({ queue: this.arn, messageId, body, at: new Date().toISOString() })}\n`,
-      );
-      this.store(messageId, undefined);
-      this.log(`A message of ${this.arn} failed ${receiveCount} times and moved to ${this.deadLetterFile}`);
+      this.deadLetter(messageId, body, `it failed ${receiveCount} times`);
       return;
     }
     this.schedule(messageId, body, receiveCount + 1);
+  }
+}
+
+/** A message file's content, or undefined when it is not one. */
+function storedMessage(text: string): StoredMessage | undefined {
+  try {
+    const parsed = JSON.parse(text) as Partial<StoredMessage> | null;
+    if (typeof parsed?.body !== 'string' || !Number.isInteger(parsed.receiveCount) || parsed.receiveCount! < 0)
+      return undefined;
+    return { body: parsed.body, receiveCount: parsed.receiveCount! };
+  } catch {
+    return undefined;
   }
 }
 
@@ -137,7 +166,10 @@ export async function handleSqs(
   if (req.method !== 'POST' || target !== 'AmazonSQS.SendMessage') {
     return sendAwsError(res, 400, 'com.amazonaws.sqs#UnsupportedOperation', `${String(target)} is not emulated`);
   }
-  const { QueueUrl, MessageBody } = (await readJson(req)) as { QueueUrl?: string; MessageBody?: string };
+  const request = await readJson(req);
+  if (typeof request !== 'object' || request === null || Array.isArray(request))
+    return sendAwsError(res, 400, 'com.amazonaws.sqs#InvalidParameterValue', 'The request body must be a JSON object');
+  const { QueueUrl, MessageBody } = request as { QueueUrl?: string; MessageBody?: string };
   const queue = QueueUrl === undefined ? undefined : queues.get(QueueUrl);
   if (queue === undefined)
     return sendAwsError(

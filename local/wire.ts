@@ -15,24 +15,30 @@ export class MalformedJsonError extends Error {
   override readonly name = 'MalformedJsonError';
 }
 
+/** How much of a refused body is read and dropped, so the client can read the answer, before the connection ends. */
+const DRAIN_MAX_BYTES = 16 * 1024 * 1024;
+
 /**
- * The request's body, up to `limit` bytes. A body declared or found over the limit is refused without keeping it;
- * the rest of it is read and dropped, so the client gets the answer instead of a reset connection.
+ * The request's body, up to `limit` bytes. A body declared or found over the limit is refused at once, without
+ * keeping it; up to DRAIN_MAX_BYTES more of it are read and dropped, so the client gets the answer instead of a reset
+ * connection, and a longer one is cut off.
  */
 export function readBody(req: http.IncomingMessage, limit = 8 * 1024 * 1024): Promise<Buffer> {
-  if (Number(req.headers['content-length']) > limit) {
-    req.resume();
-    return Promise.reject(new BodyTooLargeError(limit));
-  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const refuse = () => {
+      chunks.length = 0;
+      reject(new BodyTooLargeError(limit));
+    };
+    if (Number(req.headers['content-length']) > limit) refuse();
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-      else chunks.length = 0;
+      if (size > limit + DRAIN_MAX_BYTES) req.destroy();
+      else if (size > limit) refuse();
+      else chunks.push(chunk);
     });
-    req.on('end', () => (size > limit ? reject(new BodyTooLargeError(limit)) : resolve(Buffer.concat(chunks))));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -15,7 +15,7 @@ test('a batch, its loops, an answer, the end and the dataset record each get one
     // The lines follow the answer: wait for the last loop's.
     await eventually(() => expect(server.logs).toHaveLength(1 + started.length));
     expect(server.logs[0]).toBe(
-      `POST /predict (requestId demo-1): 4 predictions, ${started.length} under the threshold 0.9`,
+      `POST /predict (requestId "demo-1"): 4 predictions, ${started.length} under the threshold 0.9`,
     );
     for (const name of started)
       expect(server.logs).toContainEqual(
@@ -63,12 +63,22 @@ test('a batch, its loops, an answer, the end and the dataset record each get one
   }
 });
 
-test('a bad request is one line with the API message', async () => {
+test('a refused request is one line naming what was wrong, without what it held', async () => {
   const server = await startLocal();
   try {
     await fetch(`${server.url}/predict`, { method: 'POST', body: '{"requestId":"x","instances":[]}' });
-    await eventually(() => expect(server.logs).toHaveLength(1));
-    expect(server.logs).toEqual(['POST /predict (requestId x): answered 400 instances must hold at least 1 item']);
+    await fetch(`${server.url}/predict`, { method: 'POST', body: 'my secret review, not JSON' });
+    await fetch(`${server.url}/predict`, {
+      method: 'POST',
+      body: JSON.stringify({
+        requestId: `forged\nhuman loop x started${'-'.repeat(200)}`,
+        instances: [{ features: ['a'] }],
+      }),
+    });
+    await eventually(() => expect(server.logs).toHaveLength(3));
+    expect(server.logs[0]).toBe('POST /predict: answered 400 BadRequest (field instances)');
+    expect(server.logs[1]).toMatch(/^POST \/predict: answered 400 BadRequest( \(field body\))?$/);
+    expect(server.logs[2]).toMatch(/^POST \/predict: answered 400 BadRequest \(field requestId\)$/);
   } finally {
     await server.close();
   }
@@ -100,8 +110,8 @@ describe("the handlers' Powertools lines", () => {
     const captured: string[] = [];
     const before = process.env.POWERTOOLS_DEV;
     process.env.POWERTOOLS_DEV = 'true';
-    const release = captureHandlerLogs((line) => captured.push(line));
     const passedOn = jest.spyOn(console, 'info').mockImplementation(() => undefined);
+    const release = captureHandlerLogs((line) => captured.push(line));
     try {
       const logger = new Logger({ serviceName: 'review-pipeline-local', logLevel: 'WARN' });
       logger.error('Queued human loop still cannot start; it stays queued', {
@@ -109,10 +119,13 @@ describe("the handlers' Powertools lines", () => {
         receiveCount: '2',
       });
       logger.info('not at this level');
+      console.info('plain text stays on the console');
+      expect(passedOn).toHaveBeenCalledWith('plain text stays on the console');
     } finally {
       release();
       passedOn.mockRestore();
-      process.env.POWERTOOLS_DEV = before;
+      if (before === undefined) delete process.env.POWERTOOLS_DEV;
+      else process.env.POWERTOOLS_DEV = before;
     }
     expect(captured).toEqual([
       'ERROR Queued human loop still cannot start; it stays queued: humanLoopName=a-1 receiveCount=2',

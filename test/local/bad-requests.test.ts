@@ -76,6 +76,42 @@ test('a body over the limit without a Content-Length (chunked) is a 413 too', as
   expect(status).toBe(413);
 });
 
+test('a path with dot segments outside /aws is a 400, not resolved to another route', async () => {
+  const { status, body } = await send('POST', '/aws/../predict', {
+    body: Buffer.from('{"instances":[{"features":["x"]}]}'),
+    headers: { Referer: 'http://127.0.0.1:9/attack.html' },
+  });
+  expect(status).toBe(400);
+  expect(message(body)).toBe('The path "/aws/../predict" has "." or ".." segments');
+  expect((await send('GET', '/portal/%2e%2e/loops')).status).toBe(400);
+});
+
+test("a browser's request to /aws/* is refused even without an Origin (a page's image or script load)", async () => {
+  const { status } = await send('GET', '/aws/s3/local-review-output/x', {
+    headers: { 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Site': 'cross-site' },
+  });
+  expect(status).toBe(403);
+});
+
+test.each([
+  ['SQS, a body that is not an object', '/aws/sqs', 'AmazonSQS.SendMessage', 'null'],
+  ['EventBridge, a body that is not an object', '/aws/events', 'AWSEvents.PutEvents', 'null'],
+  ['EventBridge, an entry that is not an object', '/aws/events', 'AWSEvents.PutEvents', '{"Entries":[null]}'],
+])('%s is a 400', async (_what, route, target, body) => {
+  const answer = await send('POST', route, { body: Buffer.from(body), headers: { 'x-amz-target': target } });
+  expect(answer.status).toBe(400);
+  expect(message(answer.body)).toMatch(/must be a JSON object/);
+});
+
+test('a portal request over its limit is a 413 naming the limit', async () => {
+  const { status, body } = await send('POST', '/portal/sign-in', {
+    body: Buffer.alloc(2 * 1024 * 1024, 'a'),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url },
+  });
+  expect(status).toBe(413);
+  expect(body).toMatch(/^A portal request is at most \d+ bytes$/);
+});
+
 test('a body that should be JSON and is not is a 400 saying so', async () => {
   const { status, body } = await send('POST', '/aws/sqs', {
     body: Buffer.from('{'),

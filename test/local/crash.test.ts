@@ -61,9 +61,10 @@ test('after kill -9 and a restart, nothing answered or queued is lost and no fil
   const { queued, answered } = await runAndKill(dataDir, KILL_AFTER_ANSWERS);
   expect(queued).toHaveLength(QUEUED);
   expect(answered.length).toBeGreaterThanOrEqual(KILL_AFTER_ANSWERS);
-  // The kill came while answers were still being collected (else the test shows nothing about a crash).
-  const left = fs.readdirSync(path.join(dataDir, 'queues', 'collector-events'));
-  expect(left.length).toBeGreaterThan(0);
+  // The kill came while answers were still being collected and the queued reviews waited (else the test shows
+  // nothing about a crash).
+  expect(fs.readdirSync(path.join(dataDir, 'queues', 'collector-events')).length).toBeGreaterThan(0);
+  expect(fs.readdirSync(path.join(dataDir, 'queues', 'review-retry'))).toHaveLength(QUEUED);
 
   const server = await startLocal({ dataDir });
   try {

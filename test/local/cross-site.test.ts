@@ -20,7 +20,7 @@ let loops: string[];
 /** The attacker's page: every request as a page can send it without reading the answer (no-cors fetch, forms). */
 function attackPage(target: string, loop: string): string {
   const form = (action: string, fields: Record<string, string>) =>
-    `<iframe name="f-${action.replace(/\W/g, '')}"></iframe><form method="post" target="f-${action.replace(/\W/g, '')}" action="${target}${action}">${Object.entries(
+    `<iframe name="f-${action.replace(/\W/g, '')}"></iframe><form method="post" enctype="text/plain" target="f-${action.replace(/\W/g, '')}" action="${target}${action}">${Object.entries(
       fields,
     )
       .map(([k, v]) => `<input name="${k}" value="${v}">`)

@@ -54,6 +54,9 @@ test('a folder in use by another local server is refused, and taken over when th
   const again = lockDataDir(dir.root);
   expect(fs.readFileSync(path.join(dir.root, 'server.pid'), 'utf8')).toBe(String(process.pid));
   again();
+  // A mark with this process's id that it does not hold: an earlier process with the same id (a restarted container).
+  fs.writeFileSync(path.join(dir.root, 'server.pid'), String(process.pid));
+  lockDataDir(dir.root)();
 });
 
 test('npm start on a foreign folder says so and exits 1, without a stack trace', async () => {
