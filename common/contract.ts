@@ -110,7 +110,13 @@ export const STACK_NAMES = { workforce: 'ReviewWorkforce', pipeline: 'ReviewPipe
 
 /** What the worker portal's Lambda reads beside its code: the CDK app copies them into its bundle. */
 /** The portal's crowd HTML elements, the scripts of a task frame in the order it loads them (core first). */
-export const CROWD_SCRIPTS = ['crowd-core.js', 'crowd-regions.js', 'crowd-text.js'] as const;
+export const CROWD_SCRIPTS = [
+  'crowd-core.js',
+  'crowd-regions.js',
+  'crowd-text.js',
+  'crowd-layout.js',
+  'crowd-image.js',
+] as const;
 
 const JAVASCRIPT = 'text/javascript; charset=utf-8';
 

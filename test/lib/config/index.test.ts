@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ConfigError, DEFAULTS, parseConfig } from '../../../lib/config';
 
 const parse = (context: Record<string, unknown>) => parseConfig((key) => context[key]);
@@ -173,8 +175,14 @@ describe('review settings', () => {
   });
 
   test('an unknown template names the templates there are', () => {
+    const templates = fs
+      .readdirSync(path.join(__dirname, '..', '..', '..', 'templates'))
+      .filter((file) => file.endsWith('.liquid.html'))
+      .map((file) => file.replace('.liquid.html', ''))
+      .sort();
+    expect(templates).toContain('sentiment');
     expect(problemsOf({ endpointName: 'ep', taskTemplate: 'nope' })).toEqual([
-      'taskTemplate: got "nope"; expected one of the templates in templates/: sentiment.',
+      `taskTemplate: got "nope"; expected one of the templates in templates/: ${templates.join(', ')}.`,
     ]);
   });
 
