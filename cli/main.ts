@@ -20,6 +20,7 @@ Commands:
   results export --out FILE [--format jsonl|csv] [--since DATE]
                                                      the retraining dataset
   template render <file> --input JSON --out FILE     preview a task template offline
+  template lint <file> [--input JSON]                check a task template (elements, fields, Liquid)
 
 Add --help after a command for its options. Uses your AWS credentials and Region (AWS_PROFILE, AWS_REGION).
 Local mode: --local [URL] (anywhere on the line) or ${LOCAL_ENV}=URL points every command at a local

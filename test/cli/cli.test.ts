@@ -387,6 +387,21 @@ describe('template render', () => {
     expect(err).toContain(`warning: ${file}: line 2: {{ task.input.labels | to_json }} uses to_json without | escape`);
   });
 
+  test('template --help shows render and lint; the top help lists both; another action is a usage error', async () => {
+    expect((await cli(['template', '--help'])).out).toMatch(/template render <file>[\s\S]*template lint <file>/);
+    expect((await cli(['--help'])).out).toContain('template lint <file> [--input JSON]');
+    const { code, err } = await cli(['template', 'check', 'x.html']);
+    expect(code).toBe(2);
+    expect(err).toContain('Unknown template command "check"');
+  });
+
+  test('an object printed without to_json renders as escaped JSON', async () => {
+    const file = path.join(dir, 'object.liquid.html');
+    fs.writeFileSync(file, '<i data-v="{{ task.input.box }}"></i>');
+    const { files } = await cli(['template', 'render', file, '--input', '{"box": {"left": 1}}', '--out', 'o.html']);
+    expect(files.get('o.html')).toBe('<i data-v="{&quot;left&quot;:1}"></i>');
+  });
+
   test('input from a file', async () => {
     const file = path.join(dir, 'ok.liquid.html');
     const input = path.join(dir, 'input.json');
