@@ -66,7 +66,8 @@ export const PAGE_POLICY = pagePolicy();
  * origin some browsers match `'self'` to nothing), and shows images and media over HTTPS (presigned S3 URLs).
  */
 export function framePolicy(origins: readonly string[] = []): string {
-  const portal = ["'self'", ...origins].join(' ');
+  // CSP's source grammar has no IPv6 literals: Chrome reports `http://[::1]:3000` as invalid and ignores it.
+  const portal = ["'self'", ...origins.filter((origin) => !new URL(origin).hostname.startsWith('['))].join(' ');
   return [
     'sandbox allow-scripts allow-forms',
     "default-src 'none'",

@@ -33,8 +33,32 @@ export function portalPage(
     : '';
   const csrf = context ? `<meta name="csrf-token" content="${html(context.csrfToken)}">` : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${html(title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">${csrf}<link rel="stylesheet" href="${html(base)}/portal.css"></head>
+<meta name="viewport" content="width=device-width, initial-scale=1">${csrf}<link rel="icon" href="data:,"><link rel="stylesheet" href="${html(base)}/portal.css"></head>
 <body><header><strong>Labeling portal</strong> <a href="${html(base)}">Tasks</a>${who}</header><main>${body}</main></body></html>`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * A time as a person reads it: how long ago, then the day and time in UTC (the worker's zone is not known here); the
+ * exact instant stays in the element's datetime.
+ */
+export function humanTime(iso: string, now: Date): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return html(iso);
+  const seconds = Math.max(0, Math.round((now.getTime() - at.getTime()) / 1000));
+  const [amount, unit] =
+    seconds < 60
+      ? [0, '']
+      : seconds < 3_600
+        ? [Math.floor(seconds / 60), 'minute']
+        : seconds < 86_400
+          ? [Math.floor(seconds / 3_600), 'hour']
+          : [Math.floor(seconds / 86_400), 'day'];
+  const ago = unit === '' ? 'just now' : `${amount} ${unit}${amount === 1 ? '' : 's'} ago`;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const day = `${at.getUTCDate()} ${MONTHS[at.getUTCMonth()]} ${at.getUTCFullYear()}, ${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())} UTC`;
+  return `<time datetime="${html(at.toISOString())}">${ago}</time> <span class="when">(${day})</span>`;
 }
 
 function csrfField(context: PageContext): string {
@@ -59,11 +83,12 @@ export function taskListPage(
   context: PageContext,
   tasks: readonly LoopRecord[],
   preview: (loop: LoopRecord) => string,
+  now = new Date(),
 ): string {
   const rows = tasks
     .map(
       (loop) =>
-        `<tr><td><a href="${html(context.base)}/tasks/${encodeURIComponent(loop.name)}">${html(loop.name)}</a></td><td>${html(preview(loop))}</td><td>${html(loop.createdAt)}</td></tr>`,
+        `<tr><td><a href="${html(context.base)}/tasks/${encodeURIComponent(loop.name)}">${html(loop.name)}</a></td><td>${html(preview(loop))}</td><td>${humanTime(loop.createdAt, now)}</td></tr>`,
     )
     .join('');
   const waiting = `<p class="waiting" data-waiting="${tasks.length}"><strong>${tasks.length}</strong> task${tasks.length === 1 ? '' : 's'} waiting for you.</p>`;

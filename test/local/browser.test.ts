@@ -32,6 +32,12 @@ test('a worker signs in, changes the preselected label and submits; the answer i
   if (!chromiumOrSkip()) return;
   const loops = await predictLoops(server, 'browser-1', REFERENCE_REVIEWS);
   const name = loops[1]!;
+  // Nothing on the way may show an error in the console (a missing favicon, a refused script, a script error).
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
 
   await page.goto(`${server.url}/portal`);
   expect(page.url()).toBe(`${server.url}/portal/sign-in`);
@@ -39,6 +45,7 @@ test('a worker signs in, changes the preselected label and submits; the answer i
   await page.click('form.sign-in button');
   await page.waitForURL(`${server.url}/portal`);
   expect(await page.getAttribute('.waiting', 'data-waiting')).toBe(String(loops.filter(Boolean).length));
+  expect(await page.textContent('tbody tr td:last-child')).toMatch(/^just now \(\d+ \w{3} \d{4}, \d\d:\d\d UTC\)$/);
 
   await page.click(`a[href="/portal/tasks/${name}"]`);
   await page.click('form.claim button');
@@ -68,6 +75,7 @@ test('a worker signs in, changes the preselected label and submits; the answer i
   };
   expect(loop.status).toBe('Completed');
   expect(loop.humanAnswers[0].answerContent).toEqual({ sentiment: { label: '0' } });
+  expect(consoleErrors).toEqual([]);
 }, 60_000);
 
 test('a task frame that navigates away can no longer answer: the page stops taking answers until reloaded', async () => {
