@@ -116,6 +116,8 @@ export const CROWD_SCRIPTS = [
   'crowd-text.js',
   'crowd-layout.js',
   'crowd-image.js',
+  'crowd-entity.js',
+  'crowd-segmentation.js',
 ] as const;
 
 const JAVASCRIPT = 'text/javascript; charset=utf-8';
