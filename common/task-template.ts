@@ -7,7 +7,7 @@
  * `default` may be missing. Used by the operator CLI (`template render`, `template lint`) and by the worker portal.
  *
  * Also the Liquid half of `template lint` (liquidFindings): syntax, unknown filters, variables SageMaker does not
- * provide or the sample input lacks, and a sample render. What the rules rest on: /work/research/facts-liquid.md.
+ * provide or the sample input lacks, and a sample render. What the rules rest on: docs/crowd-elements.md.
  */
 import type { Template } from 'liquidjs';
 import { Liquid } from 'liquidjs';

@@ -108,7 +108,7 @@ function readInputFile(file: string): string {
 /**
  * AWS's crowd HTML elements (the SageMaker developer guide's element reference, plus crowd-slider-label,
  * crowd-text-ranking and crowd-question-answer-generation, which AWS's own sample templates use); see
- * /work/research/crowd-elements.md §1.
+ * docs/crowd-elements.md.
  */
 export const AWS_CROWD_ELEMENTS: readonly string[] = [
   'crowd-alert',
