@@ -135,3 +135,25 @@ test('the crowd-element stand-ins give the answerContent AWS gives', async () =>
     native: 'plain',
   });
 }, 60_000);
+
+test('at phone width (375 px) the task list and the task page fit the screen', async () => {
+  if (!chromiumOrSkip()) return;
+  const phone = await (await browser.newContext({ viewport: { width: 375, height: 740 }, hasTouch: true })).newPage();
+  const [name] = (await predictLoops(server, 'phone-1', ['It is okay'])).filter((n) => n !== undefined);
+  await phone.goto(`${server.url}/portal/sign-in`);
+  await phone.fill('input[name=name]', 'Phone Reviewer');
+  await phone.click('form.sign-in button');
+  await phone.waitForURL(`${server.url}/portal`);
+  const overflow = () => phone.evaluate('document.scrollingElement.scrollWidth - window.innerWidth');
+  expect(await overflow()).toBeLessThanOrEqual(0);
+  await phone.goto(`${server.url}/portal/tasks/${name}`);
+  await phone.click('form.claim button');
+  await phone.frameLocator('#task iframe').locator('crowd-classifier .crowd-categories input').first().waitFor();
+  expect(await overflow()).toBeLessThanOrEqual(0);
+  const frameOverflow: unknown = await phone
+    .frameLocator('#task iframe')
+    .locator('body')
+    .evaluate('document.scrollingElement.scrollWidth - window.innerWidth');
+  expect(frameOverflow).toBeLessThanOrEqual(0);
+  await phone.context().close();
+}, 60_000);
