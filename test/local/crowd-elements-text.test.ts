@@ -4,73 +4,18 @@
  * the 1-9 keys), crowd-input, crowd-text-area, crowd-checkbox, crowd-radio-button, crowd-toggle-button, crowd-slider,
  * and the layout elements, which answer nothing. Also: a phone-width task does not scroll sideways.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumAvailable, chromiumOrSkip, launchChromium } from './chromium';
+import type { Page } from 'playwright-core';
+import { chromiumAvailable, chromiumOrSkip } from './chromium';
+import { answerContent, formStatus, newPage, openTask, sent, sentSoFar, useChromium } from './crowd-page';
 
-const ASSETS = path.join(__dirname, '..', '..', 'lambda', 'portal', 'assets');
-/** The scripts of the crowd elements this file tests, in the frame's order (listed here, not from CROWD_SCRIPTS). */
-const SCRIPTS = ['crowd-core.js', 'crowd-regions.js', 'crowd-text.js', 'crowd-layout.js'];
-const ORIGIN = 'http://task-frame.test';
-
-let browser: Browser;
+useChromium();
 let page: Page;
-
-beforeAll(async () => {
-  if (chromiumAvailable) browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
 beforeEach(async () => {
-  if (browser) page = await browser.newPage({ viewport: { width: 1024, height: 800 } });
-});
-afterEach(async () => {
-  await page?.close();
+  if (chromiumAvailable) page = await newPage();
 });
 
-/** Opens `template` as the task frame's document (as pages.ts's taskFrame lays it out) and hands it a port. */
-async function openTask(template: string): Promise<void> {
-  const frame = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="/portal.css"></head>
-<body class="task-frame">${template}${SCRIPTS.map((name) => `<script src="/${name}"></script>`).join('')}</body></html>`;
-  await page.route(`${ORIGIN}/**`, async (route) => {
-    const name = new URL(route.request().url()).pathname.slice(1);
-    if (name === 'task') return route.fulfill({ contentType: 'text/html', body: frame });
-    const file = path.join(ASSETS, path.basename(name));
-    if (!fs.existsSync(file)) return route.fulfill({ status: 404 });
-    return route.fulfill({ path: file });
-  });
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${ORIGIN}/task`);
-  await page.waitForFunction('window.crowdKit !== undefined');
-  await page.evaluate('window.crowdKit.ready');
-  expect(errors).toEqual([]);
-  // The task page's side: a MessageChannel port, whose messages this test reads from window.sent.
-  await page.evaluate(`new Promise((resolve) => {
-    window.sent = [];
-    const channel = new MessageChannel();
-    channel.port1.onmessage = (event) => window.sent.push(event.data);
-    window.addEventListener('message', () => resolve(), { once: true });
-    window.postMessage({ type: 'crowd-port' }, '*', [channel.port2]);
-  })`);
-}
-
-/** The answers the frame sent to the task page, once `count` arrived. */
-async function sent(count = 1): Promise<unknown[]> {
-  await page.waitForFunction(`window.sent.filter((m) => m.type === 'crowd-answer').length >= ${count}`);
-  return page.evaluate(`window.sent.filter((m) => m.type === 'crowd-answer').map((m) => m.answerContent)`);
-}
-
-/** The answers sent so far, after giving a (wrongly) sent one the time to arrive. */
-async function sentSoFar(): Promise<unknown[]> {
-  await page.waitForTimeout(300);
-  return page.evaluate(`window.sent.filter((m) => m.type === 'crowd-answer').map((m) => m.answerContent)`);
-}
-
-const answerContent = () => page.evaluate('document.querySelector("crowd-form").answerContent()');
-const status = () => page.textContent('crowd-form .crowd-status');
+const open = (template: string) => openTask(page, template);
+const status = () => formStatus(page);
 const submit = () => page.getByRole('button', { name: 'Submit' }).click();
 
 const SENTIMENT = `<crowd-form>
@@ -83,7 +28,7 @@ const SENTIMENT = `<crowd-form>
 
 test("crowd-classifier: the model's suggestion is marked and preselected; a click changes the label", async () => {
   if (!chromiumOrSkip()) return;
-  await openTask(SENTIMENT);
+  await open(SENTIMENT);
   await page.evaluate(
     `document.querySelector('crowd-classifier').addEventListener('change', (e) => (window.changed = e.target.value))`,
   );
@@ -92,18 +37,18 @@ test("crowd-classifier: the model's suggestion is marked and preselected; a clic
   expect(await page.locator('.crowd-suggestion').count()).toBe(1);
   expect(await page.locator('.crowd-suggestion').isVisible()).toBe(true);
   expect(await page.getByRole('group', { name: 'What sentiment does this review convey?' }).count()).toBe(1);
-  expect(await answerContent()).toEqual({ sentiment: { label: '-1' } });
+  expect(await answerContent(page)).toEqual({ sentiment: { label: '-1' } });
 
   await page.locator('.crowd-category', { hasText: /^\s*2\s*0\s*$/ }).click();
   expect(await page.evaluate('window.changed')).toBe('0');
   expect(await suggested.isChecked()).toBe(false);
   await submit();
-  expect(await sent()).toEqual([{ sentiment: { label: '0' } }]);
+  expect(await sent(page)).toEqual([{ sentiment: { label: '0' } }]);
 });
 
 test('a classifier task done by keyboard alone: Tab, a number key, Enter', async () => {
   if (!chromiumOrSkip()) return;
-  await openTask(SENTIMENT);
+  await open(SENTIMENT);
   expect(await page.locator('.crowd-key').allTextContents()).toEqual(['1', '2', '3']);
   expect(await page.locator('.crowd-key').first().isVisible()).toBe(true);
   expect(await page.getByRole('radio', { name: '1', exact: true }).getAttribute('aria-keyshortcuts')).toBe('3');
@@ -115,19 +60,19 @@ test('a classifier task done by keyboard alone: Tab, a number key, Enter', async
   await page.keyboard.press('2');
   expect(await page.evaluate('document.activeElement.value')).toBe('0');
   await page.keyboard.press('Enter');
-  expect(await sent()).toEqual([{ sentiment: { label: '0' } }]);
+  expect(await sent(page)).toEqual([{ sentiment: { label: '0' } }]);
 
   // With nothing focused, a number key chooses and Enter submits too.
   await page.evaluate('document.activeElement.blur()');
   await page.keyboard.press('1');
   await page.evaluate('document.activeElement.blur()');
   await page.keyboard.press('Enter');
-  expect(await sent(2)).toEqual([{ sentiment: { label: '0' } }, { sentiment: { label: '-1' } }]);
+  expect(await sent(page, 2)).toEqual([{ sentiment: { label: '0' } }, { sentiment: { label: '-1' } }]);
 });
 
 test('number keys typed into a field stay in the field; two classifiers get no shortcuts', async () => {
   if (!chromiumOrSkip()) return;
-  await openTask(`<crowd-form>
+  await open(`<crowd-form>
     <crowd-classifier name="sentiment" categories="['-1', '0', '1']" header="Sentiment" initial-value="0"></crowd-classifier>
     <crowd-input name="count" label="How many" type="number"></crowd-input>
     <crowd-text-area name="note" label="Note"></crowd-text-area>
@@ -137,8 +82,8 @@ test('number keys typed into a field stay in the field; two classifiers get no s
   await page.getByLabel('Note').click();
   await page.keyboard.type('1 and 3');
   await page.keyboard.press('Enter');
-  expect(await answerContent()).toEqual({ sentiment: { label: '0' }, count: '13', note: '1 and 3\n' });
-  expect(await sentSoFar()).toEqual([]);
+  expect(await answerContent(page)).toEqual({ sentiment: { label: '0' }, count: '13', note: '1 and 3\n' });
+  expect(await sentSoFar(page)).toEqual([]);
 
   await openTaskAgain(`<crowd-form>
     <crowd-classifier name="a" categories="['x', 'y']" header="A"></crowd-classifier>
@@ -146,18 +91,18 @@ test('number keys typed into a field stay in the field; two classifiers get no s
   </crowd-form>`);
   expect(await page.locator('.crowd-key').first().isVisible()).toBe(false);
   await page.keyboard.press('1');
-  await expect(answerContent()).rejects.toThrow('Choose a category for "A"');
+  await expect(answerContent(page)).rejects.toThrow('Choose a category for "A"');
 });
 
+/** A second task in the same test, on a page of its own. */
 async function openTaskAgain(template: string): Promise<void> {
-  await page.close();
-  page = await browser.newPage({ viewport: { width: 1024, height: 800 } });
-  await openTask(template);
+  page = await newPage();
+  await open(template);
 }
 
 test('crowd-classifier-multi-select: clicks and keys toggle; the exclusion category rules out the others', async () => {
   if (!chromiumOrSkip()) return;
-  await openTask(`<crowd-form>
+  await open(`<crowd-form>
     <crowd-classifier-multi-select name="topics" categories="['price', 'quality', 'delivery']" header="Topics"
       exclusion-category="{ text: 'None of the above' }">
       <classification-target>Late and overpriced.</classification-target>
@@ -171,18 +116,18 @@ test('crowd-classifier-multi-select: clicks and keys toggle; the exclusion categ
   await page.keyboard.press('3');
   await page.getByRole('checkbox', { name: 'quality' }).click();
   await page.keyboard.press('2');
-  expect(await answerContent()).toEqual({ topics: { labels: ['price', 'delivery'] } });
+  expect(await answerContent(page)).toEqual({ topics: { labels: ['price', 'delivery'] } });
 
   await page.keyboard.press('4');
-  expect(await answerContent()).toEqual({ topics: { labels: ['None of the above'] } });
+  expect(await answerContent(page)).toEqual({ topics: { labels: ['None of the above'] } });
   await page.getByRole('checkbox', { name: 'quality' }).click();
   await page.keyboard.press('Enter');
-  expect(await sent()).toEqual([{ topics: { labels: ['quality'] } }]);
+  expect(await sent(page)).toEqual([{ topics: { labels: ['quality'] } }]);
 });
 
 test('crowd-checkbox: keyed on its value ("on" by default), same names merge, checked and disabled honoured', async () => {
   if (!chromiumOrSkip()) return;
-  await openTask(`<crowd-form>
+  await open(`<crowd-form>
     <div><crowd-checkbox name="image_attributes" value="blurry">Blurry</crowd-checkbox></div>
     <div><crowd-checkbox name="image_attributes" value="dim">Too Dim</crowd-checkbox></div>
     <div><crowd-checkbox name="image_attributes" value="exposed" checked>Too Bright</crowd-checkbox></div>
@@ -200,7 +145,7 @@ test('crowd-checkbox: keyed on its value ("on" by default), same names merge, ch
   await page.getByRole('checkbox', { name: 'Too Bright' }).click();
   expect(await page.getByRole('checkbox', { name: 'Locked' }).isDisabled()).toBe(true);
   await submit();
-  expect(await sent()).toEqual([
+  expect(await sent(page)).toEqual([
     {
       image_attributes: { blurry: true, dim: true, exposed: false },
       spam: { on: false },
@@ -211,7 +156,7 @@ test('crowd-checkbox: keyed on its value ("on" by default), same names merge, ch
 
 test('crowd-radio-button: in a group one is checked (arrow keys move it); same names outside a group merge', async () => {
   if (!chromiumOrSkip()) return;
-  await openTask(`<crowd-form>
+  await open(`<crowd-form>
     <crowd-radio-group>
       <crowd-radio-button name="tech" value="tech">Technology</crowd-radio-button>
       <crowd-radio-button name="politics" value="politics" checked>Politics</crowd-radio-button>
@@ -227,7 +172,7 @@ test('crowd-radio-button: in a group one is checked (arrow keys move it); same n
   await page.getByRole('radio', { name: 'Large' }).click();
   await page.getByRole('radio', { name: 'Small' }).click();
   await submit();
-  expect(await sent()).toEqual([
+  expect(await sent(page)).toEqual([
     {
       tech: { tech: true },
       politics: { politics: false },
@@ -239,7 +184,7 @@ test('crowd-radio-button: in a group one is checked (arrow keys move it); same n
 
 test('crowd-toggle-button: a switch answering {name: {value: on}}', async () => {
   if (!chromiumOrSkip()) return;
-  await openTask(`<crowd-form>
+  await open(`<crowd-form>
     <crowd-toggle-button name="theToggler">Night mode</crowd-toggle-button>
     <crowd-toggle-button name="agree" value="yes" required invalid>I agree</crowd-toggle-button>
   </crowd-form>`);
@@ -251,12 +196,12 @@ test('crowd-toggle-button: a switch answering {name: {value: on}}', async () => 
   await page.keyboard.press('Space');
   await page.getByRole('switch', { name: 'Night mode' }).click();
   await submit();
-  expect(await sent()).toEqual([{ theToggler: { on: true }, agree: { yes: true } }]);
+  expect(await sent(page)).toEqual([{ theToggler: { on: true }, agree: { yes: true } }]);
 });
 
 test('crowd-input and crowd-text-area: labelled controls, their attributes, empty inputs left out', async () => {
   if (!chromiumOrSkip()) return;
-  await openTask(`<crowd-form>
+  await open(`<crowd-form>
     <crowd-input name="tag1" label="First tag" max-length="5"></crowd-input>
     <crowd-input name="code" label="Code" allowed-pattern="[0-9]" auto-validate min-length="3"
       error-message="Three digits or more"></crowd-input>
@@ -285,14 +230,14 @@ test('crowd-input and crowd-text-area: labelled controls, their attributes, empt
   expect(await area.getAttribute('rows')).toBe('4');
   expect(await page.textContent('.crowd-counter')).toBe('17/40');
   await submit();
-  expect(await sent()).toEqual([
+  expect(await sent(page)).toEqual([
     { tag1: 'blueg', code: '123', when: '2024-02-29', translation1: 'Ola mundo\na\nb\nc\nd' },
   ]);
 });
 
 test('crowd-slider: arrow keys and the number field set it; it answers a number; pin shows the value', async () => {
   if (!chromiumOrSkip()) return;
-  await openTask(`<crowd-form>
+  await open(`<crowd-form>
     <p>How fluent is the translation?</p>
     <crowd-slider name="meaning" min="1" max="5" required pin/>
     <p id="after">Then set the opacity.</p>
@@ -315,12 +260,12 @@ test('crowd-slider: arrow keys and the number field set it; it answers a number;
   expect(await page.evaluate(`document.querySelector('crowd-slider[name=opacity]').value`)).toBe(70);
   expect(await page.getByRole('slider', { name: 'locked' }).isDisabled()).toBe(true);
   await submit();
-  expect(await sent()).toEqual([{ meaning: 3, opacity: 70, locked: 3 }]);
+  expect(await sent(page)).toEqual([{ meaning: 3, opacity: 70, locked: 3 }]);
 });
 
 test('layout elements answer nothing and work by keyboard: tabs, modal, alert, card, badge, toast, fab', async () => {
   if (!chromiumOrSkip()) return;
-  await openTask(`<crowd-form>
+  await open(`<crowd-form>
     <crowd-alert type="warning">Check the spelling.</crowd-alert>
     <crowd-alert type="success" dismissible>Saved.</crowd-alert>
     <crowd-card heading="Review" image="data:image/gif;base64,R0lGODlhAQABAAAAACw=" id="card">
@@ -373,17 +318,17 @@ test('layout elements answer nothing and work by keyboard: tabs, modal, alert, c
   await page.keyboard.press('Enter');
   expect(await page.evaluate('window.flagged')).toBe(true);
   expect(await page.getByRole('button', { name: 'search' }).count()).toBe(1);
-  expect(await sentSoFar()).toEqual([]);
+  expect(await sentSoFar(page)).toEqual([]);
 
   await submit();
-  expect(await sent()).toEqual([{ inCard: 'c', first: '1', checkbox: { foo: true } }]);
+  expect(await sent(page)).toEqual([{ inCard: 'c', first: '1', checkbox: { foo: true } }]);
 });
 
 test('a task at phone width (375 px) does not scroll sideways', async () => {
   if (!chromiumOrSkip()) return;
   await page.setViewportSize({ width: 375, height: 700 });
   const long = 'Averyveryverylongwordwithoutanyspacesthatwouldotherwiseoverflowthephonescreen';
-  await openTask(`<crowd-form>
+  await open(`<crowd-form>
     <crowd-alert type="info" dismissible>${long}</crowd-alert>
     <crowd-classifier name="sentiment" categories="['-1 negative', '0 neutral', '1 positive', '${long}']"
       initial-value="0 neutral" header="${long}">

@@ -6,40 +6,29 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { renderTaskTemplate } from '../../common/task-template';
-import { chromiumAvailable, chromiumOrSkip, launchChromium } from './chromium';
+import { chromiumAvailable, chromiumOrSkip } from './chromium';
+import { newPage, openTask, press, sent, useChromium } from './crowd-page';
 
 const ROOT = path.join(__dirname, '..', '..');
-const ASSETS = path.join(ROOT, 'lambda', 'portal', 'assets');
-const SCRIPTS = ['crowd-core.js', 'crowd-regions.js', 'crowd-text.js', 'crowd-entity.js'];
 
 const LABELS = `[{label: 'product', shortDisplayName: 'prod', fullDisplayName: 'Product'},
   {label: 'brand', shortDisplayName: 'brnd', longDisplayName: 'Brand'}, {label: 'defect'},]`;
 
-let browser: Browser;
+useChromium();
 let page: Page;
-
-beforeAll(async () => {
-  if (!chromiumAvailable) return;
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 375, height: 800 } });
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
+beforeEach(async () => {
+  if (chromiumAvailable) page = await newPage({ viewport: { width: 375, height: 800 } });
 });
 
 const attr = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
 
-/** The element on a page of its own, with the portal's scripts as the task frame loads them. */
-async function load(body: string): Promise<void> {
-  await page.setContent(`<!doctype html><html><head><style>${fs.readFileSync(path.join(ASSETS, 'portal.css'), 'utf8')}</style></head>
-    <body class="task-frame">${body}</body></html>`);
-  for (const script of SCRIPTS) await page.addScriptTag({ path: path.join(ASSETS, script) });
-}
+/** The element in a task frame of its own (AWS's element is not wrapped in crowd-form). */
+const load = (body: string) => openTask(page, body);
 
-async function value(target: Page | Frame = page): Promise<unknown> {
-  return target.evaluate('document.querySelector("crowd-entity-annotation").value');
+async function value(): Promise<unknown> {
+  return page.evaluate('document.querySelector("crowd-entity-annotation").value');
 }
 
 async function status(): Promise<string> {
@@ -104,12 +93,11 @@ test('spans labeled with the mouse and with the keyboard alone, then removed: th
   // Keyboard only, from the caret after "Acme": past the space, Shift+Ctrl+Right twice, then 1 (Product).
   await page.focus('.crowd-entity-text');
   await page.keyboard.press('ArrowRight');
-  await page.keyboard.press('Shift+Control+ArrowRight');
-  await page.keyboard.press('Shift+Control+ArrowRight');
+  await press(page, 'Shift+Control+ArrowRight', 2);
   expect(await status()).toContain('Selected “Turbo blender”');
   await page.keyboard.press('1');
   // Ctrl+Right four times to the end of "cracked", Shift+Ctrl+Left back over it, 3 (defect).
-  for (let i = 0; i < 4; i++) await page.keyboard.press('Control+ArrowRight');
+  await press(page, 'Control+ArrowRight', 4);
   await page.keyboard.press('Shift+Control+ArrowLeft');
   await page.keyboard.press('3');
   expect(await value()).toEqual({
@@ -174,17 +162,14 @@ test('offsets count code points after an emoji; initial-value in JS-literal synt
   // Selecting both labeled spans at once and labeling: refused, nothing changes.
   await page.focus('.crowd-entity-text');
   await page.keyboard.press('Home');
-  await page.keyboard.press('Control+ArrowRight');
-  await page.keyboard.press('Control+ArrowRight');
+  await press(page, 'Control+ArrowRight', 2);
   await page.keyboard.press('Shift+Control+ArrowLeft');
   await page.keyboard.press('2');
   expect(await status()).toContain('Labels cannot overlap');
   // Part of a labeled span and text beside it: refused too.
   await page.keyboard.press('Home');
   await page.keyboard.press('Control+ArrowRight');
-  await page.keyboard.press('Shift+ArrowRight');
-  await page.keyboard.press('Shift+ArrowRight');
-  await page.keyboard.press('Shift+ArrowRight');
+  await press(page, 'Shift+ArrowRight', 3);
   expect(await status()).toContain('Selected “ Ac”');
   await page.keyboard.press('1');
   expect(await status()).toContain('Labels cannot overlap');
@@ -204,7 +189,7 @@ test('offsets count code points after an emoji; initial-value in JS-literal synt
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('Shift+ArrowRight');
   expect(await status()).toContain('Selected “ ”');
-  for (let i = 0; i < 3; i++) await page.keyboard.press('Control+ArrowRight');
+  await press(page, 'Control+ArrowRight', 3);
   await page.keyboard.press('Shift+Control+ArrowLeft');
   expect(await status()).toContain('Selected “mixer”');
   await page.keyboard.press('3');
@@ -224,35 +209,9 @@ test('offsets count code points after an emoji; initial-value in JS-literal synt
   ]);
 }, 30_000);
 
-/** The task frame in an iframe, with a task page's end of the port: what the frame posts lands in `window.posted`. */
-async function frameWithPort(body: string): Promise<Frame> {
-  const scripts = SCRIPTS.map((script) => `<script>${fs.readFileSync(path.join(ASSETS, script), 'utf8')}</script>`);
-  const html = `<!doctype html><html><head><style>${fs.readFileSync(path.join(ASSETS, 'portal.css'), 'utf8')}</style></head><body class="task-frame">${body}${scripts.join('')}</body></html>`;
-  await page.setContent('<iframe title="Task" style="width: 100%; height: 700px; border: 0"></iframe>');
-  await page.evaluate(`new Promise((resolve) => {
-    window.posted = [];
-    const frame = document.querySelector('iframe');
-    frame.onload = () => {
-      const channel = new MessageChannel();
-      channel.port1.onmessage = (event) => window.posted.push(event.data);
-      frame.contentWindow.postMessage({ type: 'crowd-port' }, '*', [channel.port2]);
-      resolve();
-    };
-    frame.srcdoc = ${JSON.stringify(html)};
-  })`);
-  const frame = page.frames()[1];
-  if (!frame) throw new Error('no task frame');
-  return frame;
-}
-
-async function posted(): Promise<unknown[]> {
-  await page.waitForFunction('window.posted.some((m) => m.type === "crowd-answer")');
-  return (await page.evaluate<{ type: string }[]>('window.posted')).filter((m) => m.type === 'crowd-answer');
-}
-
 test('its own Submit hands {type: crowd-answer, answerContent} to the task page, with questions moved into its form', async () => {
   if (!chromiumOrSkip()) return;
-  const frame = await frameWithPort(`<crowd-entity-annotation name="crowd-entity-annotation" labels="${attr(LABELS)}"
+  await load(`<crowd-entity-annotation name="crowd-entity-annotation" labels="${attr(LABELS)}"
       text="Acme makes it.">
       <div id="additionalQuestions"><label>Overall <input name="overall" value="positive"></label></div>
     </crowd-entity-annotation>
@@ -262,23 +221,18 @@ test('its own Submit hands {type: crowd-answer, answerContent} to the task page,
         document.querySelector('crowd-entity-annotation').shadowRoot.querySelector('crowd-form').form.appendChild(additionalQuestions);
       });
     </script>`);
-  // The kit sends all-crowd-elements-ready once its scripts have run (crowdKit.ready); a kit without it, the test does.
-  await frame.evaluate('window.crowdKit.ready ?? document.dispatchEvent(new Event("all-crowd-elements-ready"))');
-  await frame.waitForFunction(
+  await page.waitForFunction(
     'document.querySelector("crowd-entity-annotation").shadowRoot.querySelector("[name=overall]")',
   );
-  await frame.focus('.crowd-entity-text');
-  await frame.press('.crowd-entity-text', 'Shift+Control+ArrowRight');
-  await frame.press('.crowd-entity-text', '2');
-  expect(await frame.evaluate('document.querySelectorAll("crowd-form").length')).toBe(0);
-  await frame.click('crowd-entity-annotation crowd-button button');
-  expect(await posted()).toEqual([
+  await page.focus('.crowd-entity-text');
+  await page.press('.crowd-entity-text', 'Shift+Control+ArrowRight');
+  await page.press('.crowd-entity-text', '2');
+  expect(await page.evaluate('document.querySelectorAll("crowd-form").length')).toBe(0);
+  await page.click('crowd-entity-annotation crowd-button button');
+  expect(await sent(page)).toEqual([
     {
-      type: 'crowd-answer',
-      answerContent: {
-        'crowd-entity-annotation': { entities: [{ label: 'brand', startOffset: 0, endOffset: 4 }] },
-        overall: 'positive',
-      },
+      'crowd-entity-annotation': { entities: [{ label: 'brand', startOffset: 0, endOffset: 4 }] },
+      overall: 'positive',
     },
   ]);
 }, 30_000);
@@ -294,29 +248,24 @@ test('our template renders its sample input: the model labels show, a worker add
     /<script src="https:\/\/assets\.crowd\.aws[^>]*><\/script>/,
     '',
   );
-  const frame = await frameWithPort(rendered);
-  const shown = await frame.locator('.crowd-entity-text mark').allTextContents();
+  await load(rendered);
+  const shown = await page.locator('.crowd-entity-text mark').allTextContents();
   expect(shown).toEqual(['Vitamix', '5200 blender', 'lid cracked']);
-  expect(await frame.evaluate('document.querySelector("crowd-entity-annotation").value')).toEqual({
-    entities: sample.initialValue,
-  });
+  expect(await value()).toEqual({ entities: sample.initialValue });
   // The model missed "Acme" (after the emoji): End, Ctrl+Left four times, Shift+Ctrl+Right, 2 (brand).
-  await frame.focus('.crowd-entity-text');
-  await frame.press('.crowd-entity-text', 'End');
-  for (let i = 0; i < 4; i++) await frame.press('.crowd-entity-text', 'Control+ArrowLeft');
-  await frame.press('.crowd-entity-text', 'Shift+Control+ArrowRight');
-  await frame.press('.crowd-entity-text', '2');
-  await frame.click('crowd-entity-annotation crowd-button button');
+  await page.focus('.crowd-entity-text');
+  await page.press('.crowd-entity-text', 'End');
+  for (let i = 0; i < 4; i++) await page.press('.crowd-entity-text', 'Control+ArrowLeft');
+  await page.press('.crowd-entity-text', 'Shift+Control+ArrowRight');
+  await page.press('.crowd-entity-text', '2');
+  await page.click('crowd-entity-annotation crowd-button button');
   const acme = Array.from(sample.taskObject).join('').indexOf('Acme');
   const acmeOffset = Array.from(sample.taskObject.slice(0, acme)).length;
   expect(acmeOffset).toBe(72);
-  expect(await posted()).toEqual([
+  expect(await sent(page)).toEqual([
     {
-      type: 'crowd-answer',
-      answerContent: {
-        namedEntities: {
-          entities: [...sample.initialValue, { label: 'brand', startOffset: 72, endOffset: 76 }],
-        },
+      namedEntities: {
+        entities: [...sample.initialValue, { label: 'brand', startOffset: 72, endOffset: 76 }],
       },
     },
   ]);

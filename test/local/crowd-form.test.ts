@@ -6,77 +6,23 @@
  * of the body), served from a stand-in origin; the answer is read where the task page reads it: on the port the
  * page hands the frame.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumAvailable, chromiumOrSkip, launchChromium } from './chromium';
+import type { Page } from 'playwright-core';
+import { chromiumAvailable, chromiumOrSkip } from './chromium';
+import { formStatus, newPage, openTask, sent, sentSoFar, TASK_ORIGIN, useChromium } from './crowd-page';
 
-const ASSETS = path.join(__dirname, '..', '..', 'lambda', 'portal', 'assets');
-/** The scripts of the crowd elements this file tests, in the frame's order (listed here, not from CROWD_SCRIPTS). */
-const SCRIPTS = ['crowd-core.js', 'crowd-regions.js', 'crowd-text.js', 'crowd-layout.js'];
-const ORIGIN = 'http://task-frame.test';
-
-let browser: Browser;
+useChromium();
 let page: Page;
-
-beforeAll(async () => {
-  if (chromiumAvailable) browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
 beforeEach(async () => {
-  if (browser) page = await browser.newPage({ viewport: { width: 1024, height: 800 } });
-});
-afterEach(async () => {
-  await page?.close();
+  if (chromiumAvailable) page = await newPage();
 });
 
-/** Opens `template` as the task frame's document (as pages.ts's taskFrame lays it out) and hands it a port. */
-async function openTask(template: string): Promise<void> {
-  const frame = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="/portal.css"></head>
-<body class="task-frame">${template}${SCRIPTS.map((name) => `<script src="/${name}"></script>`).join('')}</body></html>`;
-  await page.route(`${ORIGIN}/**`, async (route) => {
-    const name = new URL(route.request().url()).pathname.slice(1);
-    if (name === 'task') return route.fulfill({ contentType: 'text/html', body: frame });
-    const file = path.join(ASSETS, path.basename(name));
-    if (!fs.existsSync(file)) return route.fulfill({ status: 404 });
-    return route.fulfill({ path: file });
-  });
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${ORIGIN}/task`);
-  await page.waitForFunction('window.crowdKit !== undefined');
-  await page.evaluate('window.crowdKit.ready');
-  expect(errors).toEqual([]);
-  // The task page's side: a MessageChannel port, whose messages this test reads from window.sent.
-  await page.evaluate(`new Promise((resolve) => {
-    window.sent = [];
-    const channel = new MessageChannel();
-    channel.port1.onmessage = (event) => window.sent.push(event.data);
-    window.addEventListener('message', () => resolve(), { once: true });
-    window.postMessage({ type: 'crowd-port' }, '*', [channel.port2]);
-  })`);
-}
-
-/** The answers the frame sent to the task page, once `count` arrived. */
-async function sent(count = 1): Promise<unknown[]> {
-  await page.waitForFunction(`window.sent.filter((m) => m.type === 'crowd-answer').length >= ${count}`);
-  return page.evaluate(`window.sent.filter((m) => m.type === 'crowd-answer').map((m) => m.answerContent)`);
-}
-
-/** The answers sent so far, after giving a (wrongly) sent one the time to arrive. */
-async function sentSoFar(): Promise<unknown[]> {
-  await page.waitForTimeout(300);
-  return page.evaluate(`window.sent.filter((m) => m.type === 'crowd-answer').map((m) => m.answerContent)`);
-}
-
-const status = () => page.textContent('crowd-form .crowd-status');
+const open = (template: string) => openTask(page, template);
+const status = () => formStatus(page);
 const focused = () => page.evaluate<string>('document.activeElement.outerHTML');
 
 test('native controls answer the AWS way: radios and checkboxes keyed on value, text, hidden and select as strings', async () => {
   if (!chromiumOrSkip()) return;
-  await openTask(`<crowd-form>
+  await open(`<crowd-form>
     <fieldset><legend>The summary is accurate</legend>
       <label><input type="radio" name="rating1" value="agree"> Agree</label>
       <label><input type="radio" name="rating1" value="disagree"> Disagree</label>
@@ -98,7 +44,7 @@ test('native controls answer the AWS way: radios and checkboxes keyed on value, 
   expect(await page.locator('crowd-button').count()).toBe(1);
   await page.getByRole('button', { name: 'Submit' }).click();
 
-  expect(await sent()).toEqual([
+  expect(await sent(page)).toEqual([
     {
       rating1: { agree: false, disagree: true },
       issues: { typo: true, tone: true },
@@ -114,7 +60,7 @@ test('native controls answer the AWS way: radios and checkboxes keyed on value, 
 
 test('all-crowd-elements-ready reaches a listener registered before the scripts, once, with every element built', async () => {
   if (!chromiumOrSkip()) return;
-  await openTask(`<script>
+  await open(`<script>
       window.log = [];
       window.definedEarly = Boolean(customElements.get('crowd-form'));
       document.addEventListener('all-crowd-elements-ready', () => {
@@ -154,7 +100,7 @@ test('all-crowd-elements-ready reaches a listener registered before the scripts,
 
 test('onsubmit runs before the answer is collected: the hidden input it fills is in the answer', async () => {
   if (!chromiumOrSkip()) return;
-  await openTask(`<crowd-form>
+  await open(`<crowd-form>
       <input type="hidden" name="groups" id="groups">
       <crowd-input name="tag" label="Tag" value="blue"></crowd-input>
     </crowd-form>
@@ -167,13 +113,13 @@ test('onsubmit runs before the answer is collected: the hidden input it fills is
       };
     </script>`);
   await page.getByRole('button', { name: 'Submit' }).click();
-  expect(await sent()).toEqual([{ groups: '[[1,2],[3]]', tag: 'blue' }]);
+  expect(await sent(page)).toEqual([{ groups: '[[1,2],[3]]', tag: 'blue' }]);
   expect(await page.evaluate('[window.calls, window.cancelable]')).toEqual([1, true]);
 });
 
 test('a submit handler that calls preventDefault (or returns false) stops the answer; its alert shows', async () => {
   if (!chromiumOrSkip()) return;
-  await openTask(`<div id="errors"></div>
+  await open(`<div id="errors"></div>
     <crowd-form>
       <crowd-input name="tag" label="Tag" value="blue"></crowd-input>
     </crowd-form>
@@ -186,7 +132,7 @@ test('a submit handler that calls preventDefault (or returns false) stops the an
     </script>`);
   await page.getByRole('button', { name: 'Submit' }).click();
   await expectAlert('You must group every image.');
-  expect(await sentSoFar()).toEqual([]);
+  expect(await sentSoFar(page)).toEqual([]);
   expect(await status()).toBe('');
 
   // addEventListener('submit') with preventDefault, and onsubmit returning false, stop it too.
@@ -197,19 +143,19 @@ test('a submit handler that calls preventDefault (or returns false) stops the an
     form.addEventListener('submit', window.stopper);
   })()`);
   await page.getByRole('button', { name: 'Submit' }).click();
-  expect(await sentSoFar()).toEqual([]);
+  expect(await sentSoFar(page)).toEqual([]);
   await page.evaluate(`(() => {
     const form = document.querySelector('crowd-form');
     form.removeEventListener('submit', window.stopper);
     form.setAttribute('onsubmit', 'return false');
   })()`);
   await page.getByRole('button', { name: 'Submit' }).click();
-  expect(await sentSoFar()).toEqual([]);
+  expect(await sentSoFar(page)).toEqual([]);
 
   // Without a handler in the way, the same button sends.
   await page.evaluate(`document.querySelector('crowd-form').removeAttribute('onsubmit')`);
   await page.getByRole('button', { name: 'Submit' }).click();
-  expect(await sent()).toEqual([{ tag: 'blue' }]);
+  expect(await sent(page)).toEqual([{ tag: 'blue' }]);
 });
 
 async function expectAlert(text: string): Promise<void> {
@@ -222,7 +168,7 @@ async function expectAlert(text: string): Promise<void> {
 
 test('required fields stop the answer: the message shows in the status region and the field takes the focus', async () => {
   if (!chromiumOrSkip()) return;
-  await openTask(`<crowd-form>
+  await open(`<crowd-form>
     <crowd-input name="tag" label="Tag" required></crowd-input>
     <label>Country <select name="country" required><option value="">Choose</option><option>PT</option></select></label>
     <label>Postcode <input name="postcode" pattern="[0-9]{4}" value="12"></label>
@@ -253,16 +199,16 @@ test('required fields stop the answer: the message shows in the status region an
   await submit.click();
   expect(await status()).toBe('Choose a category for "Sentiment"');
   expect(await page.evaluate('document.activeElement.value')).toBe('-1');
-  expect(await sentSoFar()).toEqual([]);
+  expect(await sentSoFar(page)).toEqual([]);
 
   await page.getByRole('radio', { name: '0' }).check();
   await submit.click();
-  expect(await sent()).toEqual([{ tag: 'cat', country: 'PT', postcode: '1000', sentiment: { label: '0' } }]);
+  expect(await sent(page)).toEqual([{ tag: 'cat', country: 'PT', postcode: '1000', sentiment: { label: '0' } }]);
 });
 
 test('Enter in a single-line field submits; in a text area it starts a new line', async () => {
   if (!chromiumOrSkip()) return;
-  await openTask(`<crowd-form>
+  await open(`<crowd-form>
     <crowd-text-area name="comment" label="Comment"></crowd-text-area>
     <crowd-input name="tag" label="Tag"></crowd-input>
     <crowd-button form-action="submit" variant="primary">Send it</crowd-button>
@@ -271,32 +217,32 @@ test('Enter in a single-line field submits; in a text area it starts a new line'
   await page.getByLabel('Comment').fill('first');
   await page.getByLabel('Comment').press('Enter');
   await page.keyboard.type('second');
-  expect(await sentSoFar()).toEqual([]);
+  expect(await sentSoFar(page)).toEqual([]);
   await page.getByLabel('Tag').fill('red');
   await page.getByLabel('Tag').press('Enter');
-  expect(await sent()).toEqual([{ comment: 'first\nsecond', tag: 'red' }]);
+  expect(await sent(page)).toEqual([{ comment: 'first\nsecond', tag: 'red' }]);
 });
 
 test("a template's own submit button and a nested native form submit crowd-form, without leaving the page", async () => {
   if (!chromiumOrSkip()) return;
-  await openTask(`<crowd-form>
+  await open(`<crowd-form>
     <button type="button" id="helper">Add annotation</button>
     <form action="/elsewhere"><label>Inner <input name="inner"></label><button>Inner go</button></form>
     <button id="own">Done</button>
   </crowd-form>`);
   await page.click('#helper');
-  expect(await sentSoFar()).toEqual([]);
+  expect(await sentSoFar(page)).toEqual([]);
   await page.getByLabel('Inner').fill('in');
   await page.getByRole('button', { name: 'Inner go' }).click();
-  expect(await sent()).toEqual([{ inner: 'in' }]);
+  expect(await sent(page)).toEqual([{ inner: 'in' }]);
   await page.getByRole('button', { name: 'Done' }).click();
-  expect(await sent(2)).toEqual([{ inner: 'in' }, { inner: 'in' }]);
-  expect(page.url()).toBe(`${ORIGIN}/task`);
+  expect(await sent(page, 2)).toEqual([{ inner: 'in' }, { inner: 'in' }]);
+  expect(page.url()).toBe(`${TASK_ORIGIN}/task`);
 });
 
 test('submit() sends without the submit event (as a native form), with inputs appended at run time', async () => {
   if (!chromiumOrSkip()) return;
-  await openTask(`<crowd-form><crowd-input name="tag" label="Tag" value="a"></crowd-input></crowd-form>
+  await open(`<crowd-form><crowd-input name="tag" label="Tag" value="a"></crowd-input></crowd-form>
     <script>
       window.calls = 0;
       document.querySelector('crowd-form').addEventListener('submit', () => (window.calls += 1));
@@ -310,10 +256,10 @@ test('submit() sends without the submit event (as a native form), with inputs ap
     form.appendChild(extra);
     form.submit();
   })()`);
-  expect(await sent()).toEqual([{ tag: 'a', extra: 'e' }]);
+  expect(await sent(page)).toEqual([{ tag: 'a', extra: 'e' }]);
   expect(await page.evaluate('window.calls')).toBe(0);
   await page.evaluate(`document.querySelector('crowd-form').requestSubmit()`);
-  expect(await sent(2)).toEqual([
+  expect(await sent(page, 2)).toEqual([
     { tag: 'a', extra: 'e' },
     { tag: 'a', extra: 'e' },
   ]);
@@ -322,7 +268,7 @@ test('submit() sends without the submit event (as a native form), with inputs ap
 
 test("fields inside regions are the template's; later scalars of a name replace earlier ones", async () => {
   if (!chromiumOrSkip()) return;
-  await openTask(`<crowd-form>
+  await open(`<crowd-form>
     <crowd-classifier name="kind" categories="['a', 'b']" header="Kind" initial-value="a">
       <short-instructions>Date <input type="date" name="seen" value="2024-05-01" aria-label="Seen on"></short-instructions>
     </crowd-classifier>
@@ -330,19 +276,13 @@ test("fields inside regions are the template's; later scalars of a name replace 
     <input type="hidden" name="_" value="_">
   </crowd-form>`);
   await page.getByRole('button', { name: 'Submit' }).click();
-  expect(await sent()).toEqual([{ kind: { label: 'a' }, seen: '2024-05-01', _: '_' }]);
+  expect(await sent(page)).toEqual([{ kind: { label: 'a' }, seen: '2024-05-01', _: '_' }]);
 });
 
 test('outside the portal (no task page to hand the answer to) the form says so', async () => {
   if (!chromiumOrSkip()) return;
-  const frame = `<!doctype html><html><body><crowd-form><crowd-input name="t" label="T" value="x"></crowd-input></crowd-form>${SCRIPTS.map((name) => `<script src="/${name}"></script>`).join('')}</body></html>`;
-  await page.route(`${ORIGIN}/**`, (route) => {
-    const name = new URL(route.request().url()).pathname.slice(1);
-    return name === 'alone'
-      ? route.fulfill({ contentType: 'text/html', body: frame })
-      : route.fulfill({ path: path.join(ASSETS, path.basename(name)) });
-  });
-  await page.goto(`${ORIGIN}/alone`);
+  const template = `<crowd-form><crowd-input name="t" label="T" value="x"></crowd-input></crowd-form>`;
+  await openTask(page, template, { port: false });
   await page.getByRole('button', { name: 'Submit' }).click();
   expect(await status()).toBe('Open this task from the portal to submit it.');
 });

@@ -9,13 +9,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { renderTaskTemplate } from '../../common/task-template';
-import { chromiumAvailable, chromiumOrSkip, launchChromium } from './chromium';
+import { chromiumOrSkip } from './chromium';
+import { answerContent, newPage, openTask, press, useChromium } from './crowd-page';
 
-const ASSETS = path.join(__dirname, '..', '..', 'lambda', 'portal', 'assets');
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
-const SCRIPTS = ['crowd-core.js', 'crowd-regions.js', 'crowd-text.js', 'crowd-image.js'];
 
 /** A 400x300 image (natural size), as a data: URL the task frame's policy allows. */
 const IMAGE = `data:image/svg+xml;base64,${Buffer.from(
@@ -24,44 +23,27 @@ const IMAGE = `data:image/svg+xml;base64,${Buffer.from(
 ).toString('base64')}`;
 const IMAGE_PROPERTIES = { height: 300, width: 400 };
 
-let browser: Browser;
-const pages: Page[] = [];
-
-beforeAll(async () => {
-  if (chromiumAvailable) browser = await launchChromium();
-}, 30_000);
-afterEach(async () => {
-  for (const page of pages.splice(0)) await page.context().close();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+useChromium();
 
 /**
- * A page with the template body, the crowd scripts loaded after it (as the task frame loads them), and every image
- * element's image loaded. Unless `wide`, the body is 300 px wide, so the 400 px image shows at 3/4 of its size.
+ * A task frame with the template body and every image element's image loaded. Unless `wide`, the body is 300 px
+ * wide, so the 400 px image shows at 3/4 of its size. portal.css only when `portalStyle`.
  */
 async function open(
   body: string,
-  options: { context?: BrowserContextOptions; css?: string[]; wide?: boolean; bodyClass?: string } = {},
+  options: { context?: BrowserContextOptions; portalStyle?: boolean; wide?: boolean } = {},
 ): Promise<Page> {
-  const context = await browser.newContext(options.context ?? { viewport: { width: 800, height: 1000 } });
-  const page = await context.newPage();
-  pages.push(page);
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  const width = options.wide ? '' : 'width: 300px;';
-  await page.setContent(
-    `<!doctype html><html><head><meta name="viewport" content="width=device-width, initial-scale=1"><style>body { margin: 0; ${width} font: 16px/20px sans-serif; }</style></head><body class="${options.bodyClass ?? ''}">${body}</body></html>`,
-  );
-  for (const css of options.css ?? []) await page.addStyleTag({ path: path.join(ASSETS, css) });
-  for (const script of SCRIPTS) await page.addScriptTag({ path: path.join(ASSETS, script) });
-  await page.waitForFunction(
-    '[...document.querySelectorAll(".crowd-image-stage")].every((stage) => stage.hasAttribute("data-loaded"))',
-  );
-  expect(errors).toEqual([]);
+  const page = await newPage(options.context ?? { viewport: { width: 800, height: 1000 } });
+  await openTask(page, body, {
+    head: `<style>body { margin: 0; ${options.wide ? '' : 'width: 300px;'} font: 16px/20px sans-serif; }</style>`,
+    portalStyle: options.portalStyle ?? false,
+    until: '[...document.querySelectorAll(".crowd-image-stage")].every((stage) => stage.hasAttribute("data-loaded"))',
+  });
   return page;
 }
+
+/** A path's vertices as AWS answers them, [{x, y}, ...], from [x, y] pairs. */
+const vertices = (...points: [number, number][]) => points.map(([x, y]) => ({ x, y }));
 
 interface Box {
   x: number;
@@ -75,11 +57,6 @@ async function surfaceOf(page: Page, element: string): Promise<Box> {
   const box = await page.locator(`${element} .crowd-image-stage svg`).boundingBox();
   if (!box) throw new Error(`no surface in ${element}`);
   return box;
-}
-
-function answerOf(page: Page): Promise<unknown> {
-  // Evaluated in the page (a DOM), which this Node-side file has no types for.
-  return page.evaluate('document.querySelector("crowd-form").answerContent()');
 }
 
 async function answerError(page: Page): Promise<string> {
@@ -98,10 +75,6 @@ async function drag(page: Page, surface: Box, x1: number, y1: number, x2: number
 
 async function click(page: Page, surface: Box, x: number, y: number): Promise<void> {
   await page.mouse.click(surface.x + x, surface.y + y);
-}
-
-async function press(page: Page, key: string, times = 1): Promise<void> {
-  for (let i = 0; i < times; i++) await page.keyboard.press(key);
 }
 
 async function listed(page: Page, element: string): Promise<string[]> {
@@ -152,7 +125,7 @@ test('crowd-bounding-box: a worker draws, selects, moves, resizes, relabels and 
   await page.selectOption(relabel, 'Price tag');
   expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe('Label of box 1');
 
-  const answer = (await answerOf(page)) as { products: Record<string, unknown> };
+  const answer = (await answerContent(page)) as { products: Record<string, unknown> };
   expect(answer).toEqual({
     products: {
       boundingBoxes: [
@@ -208,7 +181,7 @@ test('crowd-bounding-box by keyboard only: label keys, a crosshair, Space at two
   await press(page, 'Delete');
   await press(page, 'Tab'); // box 1 again
   await press(page, '1'); // relabelled Product
-  expect(await answerOf(page)).toEqual({
+  expect(await answerContent(page)).toEqual({
     products: {
       boundingBoxes: [{ height: 51, label: 'Product', left: 149, top: 110, width: 60 }],
       inputImageProperties: IMAGE_PROPERTIES,
@@ -237,7 +210,7 @@ test('crowd-bounding-box: initial-value (Liquid-built JS literal) round-trips; v
     inputImageProperties: IMAGE_PROPERTIES,
     initialValueModified: false,
   };
-  expect(await answerOf(page)).toEqual({ products: unchanged });
+  expect(await answerContent(page)).toEqual({ products: unchanged });
   // What templates read in onsubmit (GT bounding-box-hierarchical): a copy they may change freely.
   expect(
     await page.evaluate(`(() => {
@@ -267,7 +240,7 @@ test('crowd-bounding-box: initial-value (Liquid-built JS literal) round-trips; v
   await page.locator('crowd-bounding-box svg').focus();
   await press(page, 'Tab');
   await press(page, 'ArrowDown');
-  expect(await answerOf(page)).toEqual({
+  expect(await answerContent(page)).toEqual({
     products: {
       ...unchanged,
       boundingBoxes: [{ ...unchanged.boundingBoxes[0], top: 35 }, unchanged.boundingBoxes[1]],
@@ -275,11 +248,11 @@ test('crowd-bounding-box: initial-value (Liquid-built JS literal) round-trips; v
     },
   });
   await press(page, 'ArrowUp');
-  expect(await answerOf(page)).toEqual({ products: unchanged });
+  expect(await answerContent(page)).toEqual({ products: unchanged });
   // A new box drawn with the first label, now Shelf.
   const surface = await surfaceOf(page, 'crowd-bounding-box');
   await drag(page, surface, 150, 30, 180, 60);
-  expect(await answerOf(page)).toEqual({
+  expect(await answerContent(page)).toEqual({
     products: {
       ...unchanged,
       boundingBoxes: [...unchanged.boundingBoxes, { height: 40, label: 'Shelf', left: 200, top: 40, width: 40 }],
@@ -293,9 +266,8 @@ test('crowd-bounding-box at phone width (375 px, touch): the image fits, the ans
   // As in the task frame: portal.css, and the frame's body class.
   const page = await open(BOX_TEMPLATE(), {
     context: { viewport: { width: 375, height: 812 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 },
-    css: ['portal.css'],
+    portalStyle: true,
     wide: true,
-    bodyClass: 'task-frame',
   });
   const surface = await surfaceOf(page, 'crowd-bounding-box');
   // portal.css pads the frame's body by 1rem each side: 343 px of the 375 for the image, nothing wider than the page.
@@ -316,7 +288,7 @@ test('crowd-bounding-box at phone width (375 px, touch): the image fits, the ans
   await page.touchscreen.tap(surface.x + 300, surface.y + 200); // on the image: deselects
   await page.touchscreen.tap(surface.x + 100, surface.y + 100); // on the box: selects it
   expect(await page.locator('crowd-bounding-box .crowd-image-shapes [aria-pressed="true"]').count()).toBe(1);
-  expect(await answerOf(page)).toEqual({
+  expect(await answerContent(page)).toEqual({
     products: {
       // 50 -> 58.3, 250 -> 291.5, 30 -> 34.99, 150 -> 174.9
       boundingBoxes: [{ height: 140, label: 'Product', left: 58, top: 35, width: 234 }],
@@ -363,7 +335,7 @@ test('crowd-keypoint: place, move and delete labelled points; initial points wit
       '(document.querySelector("crowd-keypoint").value.keypoints || document.querySelector("crowd-keypoint")._submittableValue.keypoints).map((p) => p.label)',
     ),
   ).toEqual(['Nose', 'Left eye', 'Right eye']);
-  expect(await answerOf(page)).toEqual({
+  expect(await answerContent(page)).toEqual({
     face: {
       inputImageProperties: IMAGE_PROPERTIES,
       keypoints: [
@@ -411,37 +383,15 @@ test('crowd-polygon: vertices by mouse, closed on the first one, reshaped; one m
   await press(page, 'Space'); // (243, 200), then removed
   await press(page, 'Backspace');
   await press(page, 'Enter'); // closes the polygon
-  expect(await answerOf(page)).toEqual({
+  expect(await answerContent(page)).toEqual({
     // A field in the element's instructions is answered too (GT's ocr sample has one in crowd-polygon's).
     photoDate: '2024-05-01',
     annotatedResult: {
       inputImageProperties: IMAGE_PROPERTIES,
       polygons: [
-        {
-          label: 'dog',
-          vertices: [
-            { x: 10, y: 10 },
-            { x: 50, y: 10 },
-            { x: 30, y: 40 },
-          ],
-        },
-        {
-          label: 'cat',
-          vertices: [
-            { x: 200, y: 40 },
-            { x: 300, y: 40 },
-            { x: 320, y: 160 },
-            { x: 200, y: 140 },
-          ],
-        },
-        {
-          label: 'dog',
-          vertices: [
-            { x: 200, y: 150 },
-            { x: 250, y: 150 },
-            { x: 250, y: 200 },
-          ],
-        },
+        { label: 'dog', vertices: vertices([10, 10], [50, 10], [30, 40]) },
+        { label: 'cat', vertices: vertices([200, 40], [300, 40], [320, 160], [200, 140]) },
+        { label: 'dog', vertices: vertices([200, 150], [250, 150], [250, 200]) },
       ],
     },
   });
@@ -468,14 +418,8 @@ test('crowd-line: initial-value with // comments round-trips; a line is two clic
       <full-instructions>Place the two ends on the line's ends.</full-instructions>
     </crowd-line>
   </crowd-form>`);
-  const sideline = {
-    label: 'sideline',
-    vertices: [
-      { x: 84, y: 110 },
-      { x: 60, y: 100 },
-    ],
-  };
-  expect(await answerOf(page)).toEqual({
+  const sideline = { label: 'sideline', vertices: vertices([84, 110], [60, 100]) };
+  expect(await answerContent(page)).toEqual({
     crowdLine: { inputImageProperties: IMAGE_PROPERTIES, lines: [sideline], initialValueModified: false },
   });
   // label-colors colour the labels.
@@ -488,19 +432,10 @@ test('crowd-line: initial-value with // comments round-trips; a line is two clic
   await page.click('crowd-line .crowd-image-labels button:has-text("yardline")');
   await click(page, surface, 30, 30);
   await click(page, surface, 120, 91); // (160, 121.3)
-  expect(await answerOf(page)).toEqual({
+  expect(await answerContent(page)).toEqual({
     crowdLine: {
       inputImageProperties: IMAGE_PROPERTIES,
-      lines: [
-        sideline,
-        {
-          label: 'yardline',
-          vertices: [
-            { x: 40, y: 40 },
-            { x: 160, y: 121 },
-          ],
-        },
-      ],
+      lines: [sideline, { label: 'yardline', vertices: vertices([40, 40], [160, 121]) }],
       initialValueModified: true,
     },
   });
@@ -528,32 +463,13 @@ test('crowd-polyline: points by mouse, finished with Enter or the Finish button;
   expect(await page.locator('crowd-polyline button:has-text("Finish the polyline")').isDisabled()).toBe(true);
   await click(page, surface, 200, 151);
   await page.click('crowd-polyline button:has-text("Finish the polyline")'); // (200, 200), (266.7, 201.3)
-  expect(await answerOf(page)).toEqual({
+  expect(await answerContent(page)).toEqual({
     crowdPolyline: {
       inputImageProperties: IMAGE_PROPERTIES,
       polylines: [
-        {
-          label: 'car',
-          vertices: [
-            { x: 1, y: 2 },
-            { x: 3, y: 4 },
-          ],
-        },
-        {
-          label: 'sideline',
-          vertices: [
-            { x: 40, y: 40 },
-            { x: 80, y: 120 },
-            { x: 160, y: 80 },
-          ],
-        },
-        {
-          label: 'yardline',
-          vertices: [
-            { x: 200, y: 200 },
-            { x: 267, y: 201 },
-          ],
-        },
+        { label: 'car', vertices: vertices([1, 2], [3, 4]) },
+        { label: 'sideline', vertices: vertices([40, 40], [80, 120], [160, 80]) },
+        { label: 'yardline', vertices: vertices([200, 200], [267, 201]) },
       ],
       initialValueModified: true,
     },
@@ -588,22 +504,22 @@ test('crowd-image-classifier and its multi-select: a category, a worker comment,
   const multi = 'crowd-image-classifier-multi-select';
   await page.click(`${multi} .crowd-category:has-text("Cat")`);
   await page.click(`${multi} .crowd-category:has-text("Horse")`);
-  expect(await answerOf(page)).toEqual({
+  expect(await answerContent(page)).toEqual({
     pet: { label: 'Dog', workerComment: 'Looks like a puppy' },
     animals: { labels: ['Cat', 'Horse'] },
   });
   await page.click(`${multi} .crowd-category:has-text("None of the above")`); // clears the others
-  expect(await answerOf(page)).toEqual({
+  expect(await answerContent(page)).toEqual({
     pet: { label: 'Dog', workerComment: 'Looks like a puppy' },
     animals: { labels: ['None of the above'] },
   });
   await page.click(`${multi} .crowd-category:has-text("Dog")`); // clears None of the above
   await page.fill('crowd-image-classifier textarea', '  ');
-  expect(await answerOf(page)).toEqual({ pet: { label: 'Dog' }, animals: { labels: ['Dog'] } });
+  expect(await answerContent(page)).toEqual({ pet: { label: 'Dog' }, animals: { labels: ['Dog'] } });
   // categories can be set, as on crowd-classifier.
   await page.evaluate('document.querySelector("crowd-image-classifier").categories = ["Fox", "Dog"]');
   expect(await page.locator('crowd-image-classifier .crowd-category').allTextContents()).toEqual(['Fox', 'Dog']);
-  expect(await answerOf(page)).toEqual({ pet: { label: 'Dog' }, animals: { labels: ['Dog'] } });
+  expect(await answerContent(page)).toEqual({ pet: { label: 'Dog' }, animals: { labels: ['Dog'] } });
 }, 30_000);
 
 test('templates/bounding-box.liquid.html: rendered with its sample input, it answers as its header comment says', async () => {
@@ -628,12 +544,12 @@ test('templates/bounding-box.liquid.html: rendered with its sample input, it ans
     '1Product',
     '2Price tag',
   ]);
-  expect(await answerOf(page)).toEqual({
+  expect(await answerContent(page)).toEqual({
     products: { boundingBoxes: [], inputImageProperties: IMAGE_PROPERTIES },
   });
   const surface = await surfaceOf(page, 'crowd-bounding-box');
   await drag(page, surface, 30, 15, 90, 60);
-  expect(await answerOf(page)).toEqual({
+  expect(await answerContent(page)).toEqual({
     products: {
       boundingBoxes: [{ height: 60, label: 'Product', left: 40, top: 20, width: 80 }],
       inputImageProperties: IMAGE_PROPERTIES,

@@ -4,29 +4,19 @@
  * touch, and the answer AWS documents: the labeled PNG at the image's natural size (decoded here, in the browser's own
  * PNG decoder) with each label's colour exactly inside the painted shapes and transparent elsewhere.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumAvailable, chromiumOrSkip, launchChromium } from './chromium';
+import type { Page } from 'playwright-core';
+import { chromiumOrSkip } from './chromium';
+import { answerContent, newPage, openTask, press, useChromium } from './crowd-page';
 
-const ASSETS = path.join(__dirname, '..', '..', 'lambda', 'portal', 'assets');
-const SCRIPTS = ['crowd-core.js', 'crowd-regions.js', 'crowd-text.js', 'crowd-segmentation.js'];
 const WIDTH = 400;
 const HEIGHT = 300;
+const PHONE = { width: 375, height: 900 };
 
-let browser: Browser;
+useChromium();
 
-beforeAll(async () => {
-  if (!chromiumAvailable) return;
-  browser = await launchChromium();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
-
-/** A page at phone width with the element in a crowd-form, its image a generated PNG of WIDTH x HEIGHT. */
+/** A task frame at phone width with the element in a crowd-form, its image a generated PNG of WIDTH x HEIGHT. */
 async function open(element: string, options: { hasTouch?: boolean } = {}): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 375, height: 900 }, ...options });
+  const page = await newPage({ viewport: PHONE, ...options });
   const image = await page.evaluate<string>(`(() => {
     const canvas = document.createElement('canvas');
     canvas.width = ${WIDTH};
@@ -39,11 +29,9 @@ async function open(element: string, options: { hasTouch?: boolean } = {}): Prom
     context.fillRect(0, 0, ${WIDTH}, ${HEIGHT});
     return canvas.toDataURL('image/png');
   })()`);
-  const css = fs.readFileSync(path.join(ASSETS, 'portal.css'), 'utf8');
-  await page.setContent(`<!doctype html><html><head><style>${css}</style></head><body class="task-frame">
-    <crowd-form>${element.replace('IMAGE', image)}</crowd-form></body></html>`);
-  for (const script of SCRIPTS) await page.addScriptTag({ path: path.join(ASSETS, script) });
-  await page.waitForFunction('document.querySelector("[name=seg]").size !== undefined');
+  await openTask(page, `<crowd-form>${element.replace('IMAGE', image)}</crowd-form>`, {
+    until: 'document.querySelector("[name=seg]").size !== undefined',
+  });
   return page;
 }
 
@@ -98,7 +86,7 @@ interface SegmentationAnswer {
 }
 
 async function answer(page: Page): Promise<Record<string, SegmentationAnswer>> {
-  return page.evaluate<Record<string, SegmentationAnswer>>('document.querySelector("crowd-form").answerContent()');
+  return (await answerContent(page)) as Record<string, SegmentationAnswer>;
 }
 
 const DOG = '255,127,14,255';
@@ -128,19 +116,16 @@ test('semantic: a rectangle by keyboard alone, a brush stroke and an eraser stro
   await page.keyboard.press('2');
   await page.keyboard.press('p');
   expect(await page.getAttribute('.crowd-seg-tools button[data-tool=polygon]', 'aria-pressed')).toBe('true');
-  const press = async (key: string, times: number) => {
-    for (let i = 0; i < times; i++) await page.keyboard.press(key);
-  };
-  await press('Shift+ArrowLeft', 2);
-  await press('ArrowLeft', 5);
-  await press('Shift+ArrowUp', 2);
+  await press(page, 'Shift+ArrowLeft', 2);
+  await press(page, 'ArrowLeft', 5);
+  await press(page, 'Shift+ArrowUp', 2);
   // (200 - 80 - 20, 150 - 80) = (100, 70)
   await page.keyboard.press(' ');
-  await press('Shift+ArrowRight', 5);
+  await press(page, 'Shift+ArrowRight', 5);
   await page.keyboard.press(' ');
-  await press('Shift+ArrowDown', 4);
+  await press(page, 'Shift+ArrowDown', 4);
   await page.keyboard.press(' ');
-  await press('Shift+ArrowLeft', 5);
+  await press(page, 'Shift+ArrowLeft', 5);
   await page.keyboard.press(' ');
   expect(await page.textContent('.crowd-seg-status')).toContain('4 points');
   await page.keyboard.press('Enter');
@@ -206,7 +191,6 @@ test('semantic: a rectangle by keyboard alone, a brush stroke and an eraser stro
   png = await decode(page, result.labeledImage.pngImageData, [[200, 150]]);
   expect(png.at).toEqual([DOG]);
   expect(png.counts[DOG]).toBe(32000);
-  await page.close();
 }, 40_000);
 
 test('instance: instances by touch and keyboard, each its own colour; labels settable as in AWS samples', async () => {
@@ -286,12 +270,11 @@ test('instance: instances by touch and keyboard, each its own colour; labels set
   expect((await page.locator('.crowd-seg-list li').allTextContents()).map((text) => text.split(':')[0].trim())).toEqual(
     ['Car #1', 'Car #2', 'Person #1'],
   );
-  await page.close();
 }, 40_000);
 
 test('initial-value: an earlier job overlay comes back as the same labels; initialValueModified tells whether it changed', async () => {
   if (!chromiumOrSkip()) return;
-  const page = await browser.newPage({ viewport: { width: 375, height: 900 } });
+  const page = await newPage({ viewport: PHONE });
   // The earlier job: a white background (GT's BACKGROUND) with a Dog rectangle in the mapped colour.
   const overlay = await page.evaluate<string>(`(() => {
     const canvas = document.createElement('canvas');
@@ -304,7 +287,6 @@ test('initial-value: an earlier job overlay comes back as the same labels; initi
     context.fillRect(50, 40, 100, 60);
     return canvas.toDataURL('image/png');
   })()`);
-  await page.close();
   const initial = `{ "labelMappings": { "Dog": { "color": "#2ca02c" }, }, src: '${overlay}' }`;
   const element = await open(`<crowd-semantic-segmentation name="seg" src="IMAGE" labels="['Cat', 'Dog']"
       initial-value="${initial.replace(/"/g, '&quot;')}"></crowd-semantic-segmentation>`);
@@ -331,5 +313,4 @@ test('initial-value: an earlier job overlay comes back as the same labels; initi
   expect(result.initialValueModified).toBe(true);
   png = await decode(element, result.labeledImage.pngImageData, [[200, 150]]);
   expect(png.at).toEqual(['31,119,180,255']);
-  await element.close();
 }, 40_000);
