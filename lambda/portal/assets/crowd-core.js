@@ -30,64 +30,171 @@
   };
 
   /**
-   * Reads an attribute written as a JS literal, as SageMaker templates do ("['a', 'b']", "{ text: 'None' }", with
-   * unquoted keys, single quotes, trailing commas or // comments), or as strict JSON.
+   * Reads an attribute written as a JS literal, as SageMaker templates write them ("['a', 'b']",
+   * "{ text: 'None' }"), or as strict JSON: single or double quotes with JS escapes (\n, \x41, \u0041, \u{1F600}, a
+   * backslash before a line break), unquoted keys, trailing commas, line and block comments, numbers as JS writes
+   * them (0x1f, .5, +1, Infinity), true, false, null, undefined and NaN. A bare word where a value belongs is read as
+   * a string, up to white space, a comma or a closing bracket: AWS's semantic-segmentation example writes
+   * `"src": {{ ... | grant_read_access }}`, which renders as an unquoted URL. A missing or blank attribute (null, '')
+   * has no value: undefined. Anything else throws a SyntaxError saying what was expected, and where.
    */
   const parseLiteral = (text) => {
+    if (text === null || text === undefined || text.trim() === '') return undefined;
     try {
       return JSON.parse(text);
     } catch {
-      // A JS literal: rewritten to JSON below.
+      // Not JSON: read as a JS literal below.
     }
-    let json = '';
     let i = 0;
-    const skipBlank = (from) => {
-      let j = from;
+    const fail = (what, at = i) => {
+      const from = Math.max(0, at - 30);
+      const near = `${from > 0 ? '…' : ''}${text.slice(from, at + 30)}${at + 30 < text.length ? '…' : ''}`;
+      throw new SyntaxError(`${what} at position ${at} in ${JSON.stringify(near)}`);
+    };
+    /** The match of a sticky pattern at i, moving past it; undefined when it does not match there. */
+    const take = (pattern) => {
+      pattern.lastIndex = i;
+      const match = pattern.exec(text);
+      if (match) i += match[0].length;
+      return match?.[0];
+    };
+    const skip = () => {
       for (;;) {
-        while (j < text.length && /\s/.test(text[j])) j++;
-        if (text.startsWith('//', j)) j = text.includes('\n', j) ? text.indexOf('\n', j) : text.length;
-        else if (text.startsWith('/*', j)) j = text.includes('*/', j) ? text.indexOf('*/', j) + 2 : text.length;
-        else return j;
+        if (/\s/.test(text[i] ?? '')) i++;
+        else if (text.startsWith('//', i)) i = text.includes('\n', i) ? text.indexOf('\n', i) : text.length;
+        else if (text.startsWith('/*', i)) {
+          const end = text.indexOf('*/', i + 2);
+          if (end === -1) fail('Unterminated comment');
+          i = end + 2;
+        } else return;
       }
     };
-    while (i < text.length) {
-      const c = text[i];
-      if (c === '"' || c === "'") {
-        let raw = '';
-        let j = i + 1;
-        while (j < text.length && text[j] !== c) {
-          if (text[j] === '\\' && j + 1 < text.length) {
-            raw += text[j + 1] === "'" ? "'" : text[j] + text[j + 1];
-            j += 2;
-          } else {
-            raw += text[j] === '"' ? '\\"' : text[j];
-            j++;
-          }
+    const ESCAPES = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', 0: '\0' };
+    /** The code of an escape's hex digits: `length` of them, or 1 to 6 in braces (\u{...}). */
+    const code = (length) => {
+      const start = i - 2;
+      const digits = length ? take(new RegExp(`[0-9a-fA-F]{${length}}`, 'y')) : take(/\{[0-9a-fA-F]{1,6}\}/y);
+      const value = digits === undefined ? NaN : parseInt(length ? digits : digits.slice(1, -1), 16);
+      if (!(value <= 0x10ffff)) fail(`Bad escape ${JSON.stringify(text.slice(start, start + 6))}`, start);
+      return value;
+    };
+    const string = () => {
+      const start = i;
+      const quote = text[i++];
+      let out = '';
+      for (;;) {
+        if (i >= text.length) fail('Unterminated string', start);
+        const c = text[i++];
+        if (c === quote) return out;
+        if (c !== '\\') out += c;
+        else {
+          const escaped = text[i++];
+          if (escaped === 'x') out += String.fromCharCode(code(2));
+          else if (escaped === 'u') out += String.fromCodePoint(code(text[i] === '{' ? 0 : 4));
+          else if (escaped === '\r' && text[i] === '\n')
+            i++; // a line continuation, as the next two
+          else if (escaped !== '\n' && escaped !== '\r' && escaped !== '\u2028' && escaped !== '\u2029')
+            out += ESCAPES[escaped] ?? escaped ?? '';
         }
-        json += `"${raw}"`;
-        i = j + 1;
-      } else if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) {
-        i = skipBlank(i);
-      } else if (c === ',') {
-        const next = skipBlank(i + 1);
-        if (text[next] !== ']' && text[next] !== '}') json += ',';
-        i = next;
-      } else if (/[A-Za-z_$]/.test(c)) {
-        let j = i;
-        while (j < text.length && /[\w$]/.test(text[j])) j++;
-        const word = text.slice(i, j);
-        json += text[skipBlank(j)] === ':' ? JSON.stringify(word) : word;
-        i = j;
-      } else {
-        json += c;
-        i++;
       }
-    }
-    return JSON.parse(json);
+    };
+    const KEY = /[\p{L}\p{N}_$-]+/uy;
+    const NUMBER = /[+-]?(?:0[xX][\da-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|Infinity)/y;
+    const CONSTANT = /true|false|null|undefined|NaN/y;
+    const CONSTANTS = { true: true, false: false, null: null, undefined, NaN };
+    /** Where a number or a constant may end: else it is the start of a bare word ("https://...", "12abc"). */
+    const BOUNDARY = /(?=[\s,\]}]|\/[/*]|$)/y;
+    const BARE = /[^\s,\]}]+/y;
+    const scalar = () => {
+      const start = i;
+      const token = take(NUMBER) ?? take(CONSTANT);
+      if (token !== undefined && take(BOUNDARY) !== undefined) {
+        if (Object.hasOwn(CONSTANTS, token)) return CONSTANTS[token];
+        const size = Number(token.replace(/^[+-]/, ''));
+        return token.startsWith('-') ? -size : size;
+      }
+      i = start;
+      const word = take(BARE);
+      if (word === undefined) fail('Expected a value');
+      return word;
+    };
+    /** The items of an array or the entries of an object, after its opening bracket, to its closing one. */
+    const items = (close, item) => {
+      i++;
+      for (;;) {
+        skip();
+        if (i >= text.length) fail(`Unexpected end: "${close}" missing`);
+        if (text[i] === close) {
+          i++;
+          return;
+        }
+        item();
+        skip();
+        if (text[i] === ',') i++;
+        else if (i >= text.length) fail(`Unexpected end: "${close}" missing`);
+        else if (text[i] !== close) fail(`Expected "," or "${close}"`);
+      }
+    };
+    const value = () => {
+      skip();
+      const c = text[i];
+      if (c === '"' || c === "'") return string();
+      if (c === '[') {
+        const array = [];
+        items(']', () => array.push(value()));
+        return array;
+      }
+      if (c !== '{') return scalar();
+      const object = {};
+      items('}', () => {
+        const key = text[i] === '"' || text[i] === "'" ? string() : take(KEY);
+        if (key === undefined) fail('Expected a key');
+        skip();
+        if (text[i] !== ':') fail(`Expected ":" after the key ${JSON.stringify(key)}`);
+        i++;
+        // Not object[key] =: a key "__proto__" is a key like any other, as in JSON.parse.
+        Object.defineProperty(object, key, { value: value(), enumerable: true, writable: true, configurable: true });
+      });
+      return object;
+    };
+    const result = value();
+    skip();
+    if (i < text.length) fail('Unexpected text after the value');
+    return result;
   };
 
-  /** SageMaker templates write lists as a JS array literal: "['-1', '0', '1']". */
-  const parseList = (text) => (text ? parseLiteral(text) : []);
+  /** SageMaker templates write lists as a JS array literal: "['-1', '0', '1']". No attribute, or a blank one: []. */
+  const parseList = (text) => parseLiteral(text) ?? [];
+
+  /** d3's category10: the colours AWS's docs and outputs show for labels, in label order. */
+  const CATEGORY10 = Object.freeze([
+    '#1f77b4',
+    '#ff7f0e',
+    '#2ca02c',
+    '#d62728',
+    '#9467bd',
+    '#8c564b',
+    '#e377c2',
+    '#7f7f7f',
+    '#bcbd22',
+    '#17becf',
+  ]);
+
+  /** A family's style sheet, added to the document once (under `id`). */
+  const addStyle = (id, css) => {
+    if (document.getElementById(id)) return;
+    (document.head ?? document.documentElement).append(el('style', { id, textContent: css }));
+  };
+
+  /** Properties a template set on an element before its class was defined: handed to the class's setters. */
+  const adopt = (host, ...names) => {
+    for (const name of names) {
+      if (!Object.hasOwn(host, name)) continue;
+      const value = host[name];
+      delete host[name];
+      host[name] = value;
+    }
+  };
 
   let uid = 0;
   const nextId = (prefix) => `${prefix}-${++uid}`;
@@ -109,6 +216,27 @@
       control,
     ]);
     host.replaceChildren(el('div', { className: 'crowd-layout' }, [main, side]));
+  };
+
+  /**
+   * The two-column layout (as `layout`) for an element that keeps what else a template puts in it (extra questions):
+   * its short and full instructions go to the side column (none: one column), the rest under its header and control.
+   */
+  const layoutKeeping = (host, control) => {
+    const regions = [...host.children].filter((child) =>
+      ['SHORT-INSTRUCTIONS', 'FULL-INSTRUCTIONS'].includes(child.tagName),
+    );
+    const rest = [...host.childNodes].filter((node) => !regions.includes(node));
+    const header = host.getAttribute('header');
+    const main = el('section', { className: 'crowd-main' }, [
+      header ? el('h2', { textContent: header }) : '',
+      control,
+      ...rest,
+    ]);
+    const columns = el('div', { className: 'crowd-layout' }, [main]);
+    if (regions.length > 0) columns.append(el('aside', { className: 'crowd-side' }, regions));
+    else columns.style.gridTemplateColumns = 'minmax(0, 1fr)';
+    host.replaceChildren(columns);
   };
 
   /**
@@ -167,6 +295,16 @@
     }
 
     build() {}
+
+    /** An attribute written as a JS literal (see parseLiteral); undefined, with a console error, when it is not one. */
+    attributeValue(name) {
+      try {
+        return parseLiteral(this.getAttribute(name));
+      } catch (error) {
+        console.error(`${this.localName}: ${name} is not a JSON or JS literal: ${error.message}`);
+        return undefined;
+      }
+    }
 
     collectInto(answerContent) {
       answerContent[this.getAttribute('name')] = this.answer();
@@ -454,12 +592,16 @@
 
   window.crowdKit = Object.freeze({
     el,
+    addStyle,
+    adopt,
+    parseLiteral,
     parseList,
+    CATEGORY10,
     nextId,
     layout,
+    layoutKeeping,
     CrowdElement,
     defineAnswering,
-    parseLiteral,
     hoistChildren,
     mergeKeyed,
     REGIONS,

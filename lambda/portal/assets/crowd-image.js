@@ -26,12 +26,10 @@
 (() => {
   'use strict';
 
-  const { el, nextId, layout, CrowdElement, defineAnswering } = window.crowdKit;
+  const { el, addStyle, adopt, parseLiteral, CATEGORY10, nextId, layout, CrowdElement, defineAnswering } =
+    window.crowdKit;
 
   const SVG_NS = 'http://www.w3.org/2000/svg';
-  /** d3's category10, the colours AWS's outputs show for labels (#1f77b4, #ff7f0e, #2ca02c, ...). */
-  const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
-  PALETTE.push('#bcbd22', '#17becf');
   /** CSS pixels a pointer moves before a press becomes a drag, and how near a click closes a polygon. */
   const DRAG_THRESHOLD = 4;
   const CLOSE_DISTANCE = 12;
@@ -73,108 +71,12 @@
 .crowd-worker-comment label { display: block; margin: 0.4rem 0 0.2rem; font-weight: 600; }
 .crowd-worker-comment textarea { width: 100%; box-sizing: border-box; }
 `;
-  if (!document.getElementById('crowd-image-style')) {
-    (document.head || document.documentElement).append(el('style', { id: 'crowd-image-style', textContent: STYLE }));
-  }
+  addStyle('crowd-image-style', STYLE);
 
   const svg = (tag, attributes = {}) => {
     const node = document.createElementNS(SVG_NS, tag);
     for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
     return node;
-  };
-
-  /**
-   * Attribute text as SageMaker templates write it: JSON, or a JS literal with single quotes, bare keys, trailing
-   * commas and comments (the crowd-line and crowd-polyline docs' initial-value has `//` comments).
-   */
-  const parseLiteral = (source) => {
-    try {
-      return JSON.parse(source);
-    } catch {
-      // A JS literal, then.
-    }
-    let i = 0;
-    const fail = (what) => {
-      throw new SyntaxError(`${what} at character ${i} of ${JSON.stringify(source.slice(0, 60))}`);
-    };
-    const skip = () => {
-      for (;;) {
-        if (/\s/.test(source[i] ?? '')) i++;
-        else if (source.startsWith('//', i)) i = source.includes('\n', i) ? source.indexOf('\n', i) : source.length;
-        else if (source.startsWith('/*', i)) {
-          const end = source.indexOf('*/', i + 2);
-          if (end === -1) fail('an unclosed comment');
-          i = end + 2;
-        } else return;
-      }
-    };
-    const ESCAPES = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', 0: '\0' };
-    const string = () => {
-      const quote = source[i++];
-      let out = '';
-      while (i < source.length && source[i] !== quote) {
-        let c = source[i++];
-        if (c === '\\') {
-          c = source[i++];
-          if (c === 'u') {
-            out += String.fromCharCode(parseInt(source.slice(i, i + 4), 16));
-            i += 4;
-          } else if (c !== '\n') out += ESCAPES[c] ?? c;
-        } else out += c;
-      }
-      if (source[i++] !== quote) fail('an unclosed string');
-      return out;
-    };
-    const word = () => {
-      const match = /^[+-]?(?:0x[0-9a-f]+|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|[A-Za-z_$][\w$]*)/i.exec(source.slice(i));
-      if (!match) fail('an unexpected character');
-      i += match[0].length;
-      return match[0];
-    };
-    const entries = (close, each) => {
-      i++;
-      for (;;) {
-        skip();
-        if (source[i] === close) {
-          i++;
-          return;
-        }
-        each();
-        skip();
-        if (source[i] === ',') i++;
-        else if (source[i] !== close) fail(`"," or "${close}" expected`);
-      }
-    };
-    const value = () => {
-      skip();
-      const c = source[i];
-      if (c === '{') {
-        const object = {};
-        entries('}', () => {
-          const key = source[i] === '"' || source[i] === "'" ? string() : word();
-          skip();
-          if (source[i++] !== ':') fail('":" expected');
-          Object.defineProperty(object, key, { value: value(), enumerable: true, writable: true, configurable: true });
-        });
-        return object;
-      }
-      if (c === '[') {
-        const array = [];
-        entries(']', () => array.push(value()));
-        return array;
-      }
-      if (c === '"' || c === "'") return string();
-      const token = word();
-      const constants = { true: true, false: false, null: null, undefined: undefined };
-      if (token in constants) return constants[token];
-      const number = Number(token);
-      if (Number.isNaN(number)) fail(`"${token}" is not a value`);
-      return number;
-    };
-    const result = value();
-    skip();
-    if (i < source.length) fail('more text after the value');
-    return result;
   };
 
   /** A shape's label, drawn above its top-left corner (below it at the image's top); k: natural pixels per CSS px. */
@@ -191,12 +93,6 @@
     return text;
   };
 
-  /** An attribute's value (see parseLiteral), or undefined when it is missing or blank. */
-  const readAttribute = (host, name) => {
-    const text = host.getAttribute(name);
-    if (text === null || text.trim() === '') return undefined;
-    return parseLiteral(text);
-  };
   const strings = (value) => (Array.isArray(value) ? value.map(String) : []);
   const toList = (value) => (typeof value === 'string' ? strings(parseLiteral(value)) : strings(value));
   const finite = (...numbers) => numbers.every((n) => Number.isFinite(n));
@@ -214,16 +110,6 @@
     );
     layout(host, header, el('div', { className: 'crowd-image-body' }, [control, ...rest]));
     host.classList.add('crowd-image', className);
-  };
-
-  /** Properties a template set before this script defined the element: re-set them through the class's setters. */
-  const adoptEarly = (host, ...names) => {
-    for (const name of names) {
-      if (!Object.prototype.hasOwnProperty.call(host, name)) continue;
-      const value = host[name];
-      delete host[name];
-      host[name] = value;
-    }
   };
 
   /** What every image element shares: the image, scaled to fit, and an SVG over it in natural pixels. */
@@ -317,8 +203,8 @@
       const header = this.getAttribute('header');
       this.setUpImage(header || 'Image to classify', { class: 'crowd-image-overlay', 'aria-hidden': 'true' });
       this.group = nextId(this.getAttribute('name') || 'image-category');
-      this.overlay = this.readOptional('overlay');
-      const exclusion = this.multi ? this.readOptional('exclusion-category') : undefined;
+      this.overlay = this.attributeValue('overlay');
+      const exclusion = this.multi ? this.attributeValue('exclusion-category') : undefined;
       this.exclusion = exclusion && exclusion.text != null ? String(exclusion.text) : undefined;
       this.fieldset = el('fieldset', { className: 'crowd-categories crowd-image-categories' });
       this.fieldset.setAttribute('aria-label', header ? `Categories: ${header}` : 'Categories');
@@ -326,22 +212,16 @@
       this.setCategories(toList(this.getAttribute('categories')), initial === null ? [] : this.initialChoice(initial));
       this.comment = this.buildComment();
       arrange(this, 'crowd-image-classifier', header, el('div', {}, [this.stage, this.note, this.fieldset]));
-      adoptEarly(this, 'categories');
+      adopt(this, 'categories');
     }
 
-    readOptional(name) {
-      try {
-        return readAttribute(this, name);
-      } catch (error) {
-        console.error(`${this.localName} ${name}: ${error.message}`);
-        return undefined;
-      }
-    }
-
+    /** initial-value: a category, or a multi-select's list literal of them (plain text there: one category). */
     initialChoice(text) {
       if (!this.multi) return [text];
       try {
-        return toList(text);
+        const value = parseLiteral(text);
+        // The kit reads a bare word as a string: the category's own text.
+        return typeof value === 'string' ? [text] : strings(value);
       } catch {
         return [text];
       }
@@ -441,7 +321,7 @@
           const top = Number(box.top);
           if (!finite(left, top, Number(box.width), Number(box.height))) continue;
           const index = labels.indexOf(String(box.label));
-          const color = PALETTE[(index < 0 ? 7 : index) % PALETTE.length];
+          const color = CATEGORY10[(index < 0 ? 7 : index) % CATEGORY10.length];
           const rect = { x: left, y: top, width: box.width, height: box.height, fill: 'none', stroke: color };
           nodes.push(
             svg('rect', { ...rect, 'stroke-width': 2 * k }),
@@ -570,7 +450,7 @@
       this.colors = [];
       try {
         this.labelList = toList(this.getAttribute('labels'));
-        this.colors = strings(readAttribute(this, 'label-colors'));
+        this.colors = strings(parseLiteral(this.getAttribute('label-colors')));
       } catch (error) {
         this.say(`labels: ${error.message}`);
       }
@@ -585,7 +465,7 @@
         el('div', {}, [this.stage, this.note, this.labelButtons, this.actions, this.status, this.list, keys]),
       );
       this.listen();
-      adoptEarly(this, 'labels', 'value');
+      adopt(this, 'labels', 'value');
     }
 
     // --- the model ---------------------------------------------------------------------------------------------
@@ -617,7 +497,7 @@
     loadInitial() {
       let initial;
       try {
-        initial = readAttribute(this, 'initial-value');
+        initial = parseLiteral(this.getAttribute('initial-value'));
       } catch (error) {
         this.say(`initial-value: ${error.message}`);
       }
@@ -696,7 +576,7 @@
     colorOf(label) {
       const index = this.labelList.indexOf(label);
       if (index < 0) return '#7f7f7f';
-      return this.colors[index] || PALETTE[index % PALETTE.length];
+      return this.colors[index] || CATEGORY10[index % CATEGORY10.length];
     }
 
     currentLabel() {

@@ -21,20 +21,11 @@
 (() => {
   'use strict';
 
-  const { el, nextId, CrowdElement, defineAnswering } = window.crowdKit;
+  const { el, addStyle, CATEGORY10, nextId, layoutKeeping, CrowdElement, defineAnswering } = window.crowdKit;
 
-  /** d3's category10 (the colours AWS's docs show), then its lighter category20 partners. */
+  /** The kit's category10 (the colours AWS's docs show), then its lighter category20 partners. */
   const PALETTE = [
-    '#1f77b4',
-    '#ff7f0e',
-    '#2ca02c',
-    '#d62728',
-    '#9467bd',
-    '#8c564b',
-    '#e377c2',
-    '#7f7f7f',
-    '#bcbd22',
-    '#17becf',
+    ...CATEGORY10,
     '#aec7e8',
     '#ffbb78',
     '#98df8a',
@@ -74,114 +65,6 @@
     return rgb ? `#${rgb.map(hex).join('')}` : undefined;
   };
 
-  /**
-   * SageMaker templates write attribute values as JS literals: single quotes, unquoted keys, trailing commas,
-   * comments. Parses those (and JSON); a bare word where a value belongs (an unquoted URL, as in AWS's own
-   * initial-value example) is read as a string.
-   */
-  const parseLiteral = (source) => {
-    if (source === null || source.trim() === '') return undefined;
-    try {
-      return JSON.parse(source);
-    } catch {
-      // not JSON: read it as a JS literal below
-    }
-    const s = source;
-    let i = 0;
-    const fail = (what) => {
-      throw new SyntaxError(`${what} at character ${i} of ${JSON.stringify(s.slice(0, 60))}`);
-    };
-    const space = () => {
-      for (;;) {
-        while (i < s.length && /\s/.test(s[i])) i++;
-        if (s.startsWith('//', i)) i = s.includes('\n', i) ? s.indexOf('\n', i) : s.length;
-        else if (s.startsWith('/*', i)) i = s.includes('*/', i) ? s.indexOf('*/', i) + 2 : s.length;
-        else return;
-      }
-    };
-    const ESCAPES = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', 0: '\0' };
-    const string = () => {
-      const quote = s[i++];
-      let out = '';
-      while (i < s.length && s[i] !== quote) {
-        if (s[i] !== '\\') {
-          out += s[i++];
-          continue;
-        }
-        const c = s[i + 1];
-        if (c === 'u' || c === 'x') {
-          const length = c === 'u' ? 4 : 2;
-          out += String.fromCharCode(parseInt(s.slice(i + 2, i + 2 + length), 16));
-          i += 2 + length;
-        } else {
-          out += c === '\n' ? '' : (ESCAPES[c] ?? c);
-          i += 2;
-        }
-      }
-      if (s[i] !== quote) fail('unterminated string');
-      i++;
-      return out;
-    };
-    const value = () => {
-      space();
-      const c = s[i];
-      if (c === '{') {
-        i++;
-        const object = {};
-        space();
-        while (s[i] !== '}') {
-          if (i >= s.length) fail('"}" missing');
-          let key;
-          if (s[i] === '"' || s[i] === "'") key = string();
-          else {
-            key = /^[\w$-]+/.exec(s.slice(i))?.[0];
-            if (key === undefined) fail('a key expected');
-            i += key.length;
-          }
-          space();
-          if (s[i++] !== ':') fail('":" expected');
-          Object.defineProperty(object, key, { value: value(), enumerable: true, writable: true, configurable: true });
-          space();
-          if (s[i] === ',') i++;
-          else if (s[i] !== '}') fail('"," or "}" expected');
-          space();
-        }
-        i++;
-        return object;
-      }
-      if (c === '[') {
-        i++;
-        const array = [];
-        space();
-        while (s[i] !== ']') {
-          if (i >= s.length) fail('"]" missing');
-          array.push(value());
-          space();
-          if (s[i] === ',') i++;
-          else if (s[i] !== ']') fail('"," or "]" expected');
-          space();
-        }
-        i++;
-        return array;
-      }
-      if (c === '"' || c === "'") return string();
-      const number = /^[+-]?(?:0x[0-9a-f]+|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)/i.exec(s.slice(i));
-      if (number) {
-        i += number[0].length;
-        return Number(number[0]);
-      }
-      const word = /^[^\s,}\]]+/.exec(s.slice(i));
-      if (!word) fail('a value expected');
-      i += word[0].length;
-      const words = { true: true, false: false, null: null, undefined: null };
-      return word[0] in words ? words[word[0]] : word[0];
-    };
-    const result = value();
-    space();
-    if (i < s.length) fail('unexpected text');
-    return result;
-  };
-
   const STYLE = `
 crowd-semantic-segmentation, crowd-instance-segmentation { display: block; }
 .crowd-seg-bar { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: center; margin: 0.4rem 0; }
@@ -207,13 +90,6 @@ crowd-semantic-segmentation, crowd-instance-segmentation { display: block; }
 .crowd-seg-list li { margin: 0.25rem 0; }
 `;
 
-  const addStyle = () => {
-    if (document.getElementById('crowd-segmentation-style')) return;
-    (document.head ?? document.documentElement).append(
-      el('style', { id: 'crowd-segmentation-style', textContent: STYLE }),
-    );
-  };
-
   const button = (text, key, title) => {
     const node = el('button', { type: 'button', title }, [
       ...(key ? [el('kbd', { textContent: key })] : []),
@@ -234,7 +110,7 @@ crowd-semantic-segmentation, crowd-instance-segmentation { display: block; }
    */
   class Segmentation extends CrowdElement {
     build() {
-      addStyle();
+      addStyle('crowd-segmentation-style', STYLE);
       this.classes = [];
       this.tool = 'brush';
       this.brush = 16;
@@ -309,7 +185,7 @@ crowd-semantic-segmentation, crowd-instance-segmentation { display: block; }
         el('h3', { textContent: 'Annotated' }),
         this.list,
       ]);
-      this.layOut(control);
+      layoutKeeping(this, control);
       this.wire(control);
       this.renderTools();
       this.renderLabels();
@@ -317,37 +193,11 @@ crowd-semantic-segmentation, crowd-instance-segmentation { display: block; }
       this.load();
     }
 
-    attributeValue(name) {
-      try {
-        return parseLiteral(this.getAttribute(name));
-      } catch (error) {
-        console.error(`${this.localName}: ${name} is not a JSON or JS literal: ${error.message}`);
-        return undefined;
-      }
-    }
-
     toLabelList(list) {
       const labels = (Array.isArray(list) ? list : []).map((item) =>
         item && typeof item === 'object' ? String(item.label ?? '') : String(item),
       );
       return [...new Set(labels.filter((label) => label !== ''))];
-    }
-
-    layOut(control) {
-      const regions = [...this.children].filter((child) =>
-        ['SHORT-INSTRUCTIONS', 'FULL-INSTRUCTIONS'].includes(child.tagName),
-      );
-      const rest = [...this.childNodes].filter((node) => !regions.includes(node));
-      const header = this.getAttribute('header');
-      const main = el('section', { className: 'crowd-main' }, [
-        header ? el('h2', { textContent: header }) : '',
-        control,
-        ...rest,
-      ]);
-      const layout = el('div', { className: 'crowd-layout' }, [main]);
-      if (regions.length > 0) layout.append(el('aside', { className: 'crowd-side' }, regions));
-      else layout.style.gridTemplateColumns = 'minmax(0, 1fr)';
-      this.replaceChildren(layout);
     }
 
     unusedColor(preferred) {

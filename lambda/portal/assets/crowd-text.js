@@ -13,18 +13,18 @@
 (() => {
   'use strict';
 
-  const { el, parseList, parseLiteral, nextId, layout, CrowdElement, defineAnswering, hoistChildren, mergeKeyed } =
-    window.crowdKit;
-
-  /** A property a template set on the element before its class was defined, handed to the class's setter. */
-  const adopt = (host, ...names) => {
-    for (const name of names) {
-      if (!Object.hasOwn(host, name)) continue;
-      const value = host[name];
-      delete host[name];
-      host[name] = value;
-    }
-  };
+  const {
+    el,
+    adopt,
+    parseList,
+    parseLiteral,
+    nextId,
+    layout,
+    CrowdElement,
+    defineAnswering,
+    hoistChildren,
+    mergeKeyed,
+  } = window.crowdKit;
 
   /** A label only screen readers read, for a control whose template gives it no text. */
   const hiddenLabel = (id, text) => el('label', { htmlFor: id, className: 'crowd-sr-only', textContent: text });
