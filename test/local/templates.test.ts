@@ -5,13 +5,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { CROWD_SCRIPTS } from '../../common/contract';
+import type { Page } from 'playwright-core';
 import { renderTaskTemplate } from '../../common/task-template';
-import { chromiumAvailable, chromiumOrSkip, launchChromium } from './chromium';
+import { chromiumOrSkip } from './chromium';
+import { newPage, openTask, sent, useChromium } from './crowd-page';
 
 const TEMPLATES = path.join(__dirname, '..', '..', 'templates');
-const ASSETS = path.join(__dirname, '..', '..', 'lambda', 'portal', 'assets');
 /** What grant_read_access gives here: a small image, so nothing goes to the network. */
 const IMAGE = `data:image/svg+xml;base64,${Buffer.from(
   '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="300"><rect width="400" height="300" fill="#ccc"/></svg>',
@@ -22,34 +21,21 @@ const templates = fs
   .filter((file) => file.endsWith('.liquid.html'))
   .map((file) => file.replace('.liquid.html', ''));
 
-let browser: Browser;
-beforeAll(async () => {
-  if (chromiumAvailable) browser = await launchChromium();
-}, 60_000);
-afterAll(() => browser?.close());
+useChromium();
 
-/** The template rendered with its sample, in a page with the crowd elements: the page and its console errors. */
+/** The template rendered with its sample as the task frame (crowd-page.ts): the page and its console errors. */
 async function open(name: string): Promise<{ page: Page; errors: string[] }> {
   const source = fs.readFileSync(path.join(TEMPLATES, `${name}.liquid.html`), 'utf8');
   const sample: unknown = JSON.parse(fs.readFileSync(path.join(TEMPLATES, `${name}.sample.json`), 'utf8'));
   const rendered = await renderTaskTemplate(source, sample, { grantReadAccess: () => IMAGE });
-  const page = await browser.newPage({ viewport: { width: 1024, height: 800 } });
+  const page = await newPage();
   const errors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
   });
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.setContent(
-    rendered.replace(/<script[^>]*assets\.crowd\.aws[^>]*><\/script>/, '') +
-      '<script>document.addEventListener("all-crowd-elements-ready", () => { window.crowdReady = true; });</script>',
-  );
-  for (const script of CROWD_SCRIPTS) await page.addScriptTag({ path: path.join(ASSETS, script) });
-  await page.waitForFunction('window.crowdReady === true');
+  await openTask(page, rendered.replace(/<script[^>]*assets\.crowd\.aws[^>]*><\/script>/, ''));
   return { page, errors };
 }
-
-const answerOf = (page: Page): Promise<unknown> =>
-  page.evaluate('document.querySelector("crowd-form").answerContent()');
 
 test('every template has a sample input, and there is one of each family', () => {
   for (const name of templates) expect(fs.existsSync(path.join(TEMPLATES, `${name}.sample.json`))).toBe(true);
@@ -75,8 +61,8 @@ test('sentiment: the model label preselected and marked, another chosen by key',
   const { page } = await open('sentiment');
   expect(await page.locator('.crowd-category:has(input[value="-1"])').textContent()).toMatch(/model's suggestion/);
   await page.keyboard.press('2');
-  expect(await answerOf(page)).toEqual({ sentiment: { label: '0' } });
-  await page.close();
+  await page.keyboard.press('Enter');
+  expect(await sent(page)).toEqual([{ sentiment: { label: '0' } }]);
 }, 30_000);
 
 test('topics: several topics chosen by key, answered as labels', async () => {
@@ -84,8 +70,8 @@ test('topics: several topics chosen by key, answered as labels', async () => {
   const { page } = await open('topics');
   await page.keyboard.press('3');
   await page.keyboard.press('4');
-  expect(await answerOf(page)).toEqual({ topics: { labels: ['delivery', 'support'] } });
-  await page.close();
+  await page.keyboard.press('Enter');
+  expect(await sent(page)).toEqual([{ topics: { labels: ['delivery', 'support'] } }]);
 }, 30_000);
 
 test('tabular review: each record agreed or not, corrected and explained, as the notebook reads it', async () => {
@@ -96,7 +82,9 @@ test('tabular review: each record agreed or not, corrected and explained, as the
   await page.check('input[name=rating2][value=disagree]');
   await page.selectOption('select[name=correction2]', '1');
   await page.fill('crowd-text-area[name=reason2] textarea', 'Capital gains this high mean income over 50K');
-  expect(await answerOf(page)).toEqual({
+  await page.click('crowd-button button');
+  const [answer] = await sent(page);
+  expect(answer).toEqual({
     rating1: { agree: true, disagree: false },
     correction1: '',
     reason1: '',
@@ -104,5 +92,4 @@ test('tabular review: each record agreed or not, corrected and explained, as the
     correction2: '1',
     reason2: 'Capital gains this high mean income over 50K',
   });
-  await page.close();
 }, 30_000);

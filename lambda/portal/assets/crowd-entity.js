@@ -19,7 +19,7 @@
   const { el, addStyle, CATEGORY10, nextId, layoutKeeping, CrowdElement, defineAnswering } = window.crowdKit;
 
   /** Label colours: the first nine of the kit's category10, in label order, repeating from the tenth label on. */
-  const PALETTE = CATEGORY10.slice(0, 9);
+  const PALETTE = CATEGORY10;
   const colorOf = (index) => PALETTE[index % PALETTE.length];
 
   /** `labels`: objects {label, shortDisplayName?, fullDisplayName?} (AWS samples also write longDisplayName). */
