@@ -304,6 +304,9 @@ const NOT_ANSWERS = new Set(['submit', 'button', 'reset', 'image']);
 /** Whether a tag gives the answer a field: a named answering crowd element, or a named input, select or textarea. */
 function isAnswerField(tag: StartTag): boolean {
   if (FIXED_KEY_ELEMENTS.has(tag.name)) return true;
+  // AWS's generative-AI elements (crowd-text-ranking, crowd-question-answer-generation) answer into the crowd-form
+  // they name by id, under a key of their own, with or without a name.
+  if ((tag.attributes.get('crowd-form-element-id') ?? '').trim() !== '') return true;
   const named = (tag.attributes.get('name') ?? '').trim() !== '';
   if (ANSWERING_ELEMENTS.has(tag.name)) return named;
   if (tag.name === 'input') return named && !NOT_ANSWERS.has((tag.attributes.get('type') ?? '').toLowerCase());

@@ -135,6 +135,10 @@ describe('layout', () => {
     ['a textarea', '<textarea name="note"></textarea>'],
     ['a name Liquid fills in', '<crowd-input name="{{ task.input.field }}"></crowd-input>'],
     ['a fixed-key AWS element', '<crowd-textract-analyze-document src="x"></crowd-textract-analyze-document>'],
+    [
+      'an element answering into a crowd-form named by id (AWS generative-AI samples)',
+      '<crowd-question-answer-generation crowd-form-element-id="qa"></crowd-question-answer-generation>',
+    ],
   ])('%s is an answer field', async (_, field) => {
     const source = `<crowd-form>\n  ${field}\n</crowd-form>`;
     const findings = await lintTemplate(source, { implemented: new Set(AWS_CROWD_ELEMENTS) });
