@@ -1,4 +1,7 @@
-/** Turning the workers' answers into one label: pure functions, no I/O. */
+/**
+ * Reading the workers' answers for the collector: the label in an A2I answer, in the model's type, and the salted
+ * worker hash. Pure functions, no I/O. The vote itself is common/consolidation/majority.ts, shared with review jobs.
+ */
 import { createHash } from 'node:crypto';
 import type { Label } from '../../common/dataset';
 import { stableStringify } from '../../common/names';
@@ -26,25 +29,6 @@ function labelOf(value: unknown): string | undefined {
 export function inModelType(label: string, modelLabel: Label | undefined): Label {
   if (typeof modelLabel === 'number' && label.trim() !== '' && Number.isFinite(Number(label))) return Number(label);
   return label;
-}
-
-export interface Consolidated {
-  readonly label: string | null;
-  readonly disputed: boolean;
-  readonly agreement: number;
-}
-
-/** Majority vote. A tie for the most votes is disputed: no label. */
-export function consolidate(labels: readonly string[]): Consolidated {
-  if (labels.length === 0) return { label: null, disputed: true, agreement: 0 };
-  const votes = new Map<string, number>();
-  for (const label of labels) votes.set(label, (votes.get(label) ?? 0) + 1);
-  const top = Math.max(...votes.values());
-  const leaders = [...votes].filter(([, count]) => count === top).map(([label]) => label);
-  const agreement = top / labels.length;
-  return leaders.length === 1
-    ? { label: leaders[0], disputed: false, agreement }
-    : { label: null, disputed: true, agreement };
 }
 
 export function hashWorkerId(workerId: string, salt: string): string {

@@ -1,11 +1,12 @@
 /** A dataset record from a loop's review-ended event and, when completed, its output.json. Pure. */
+import { majorityVote } from '../../common/consolidation/majority';
 import type { DatasetRecord, Label } from '../../common/dataset';
 import { DATASET_SCHEMA_VERSION } from '../../common/dataset';
 import type { LabelSet } from '../../common/label-set';
 import { asLabelSet, inLabelSet } from '../../common/label-set';
 import type { ReviewEnded } from '../shared/review/ended-event';
 import type { ReviewOutput } from '../shared/review/output';
-import { answerLabel, consolidate, hashWorkerId, inModelType } from './consolidate';
+import { answerLabel, hashWorkerId, inModelType } from './consolidate';
 
 /** An invalid answer is kept for inspection, cut to this many characters (it may be anything a form can post). */
 const INVALID_LABEL_MAX_LENGTH = 200;
@@ -47,7 +48,7 @@ export function buildRecord(
     };
   });
   const validAnswers = answers.filter((answer) => answer.valid);
-  const vote = consolidate(validAnswers.map((answer) => String(answer.label)));
+  const vote = majorityVote(validAnswers.map((answer) => String(answer.label)));
   const humanLabel = vote.label === null ? null : inModelType(vote.label, modelLabel);
   const submissions = answers
     .map((answer) => answer.submittedAt)

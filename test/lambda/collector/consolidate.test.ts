@@ -1,22 +1,8 @@
-import { answerLabel, consolidate, hashWorkerId, inModelType } from '../../../lambda/collector/consolidate';
+import { answerLabel, hashWorkerId, inModelType } from '../../../lambda/collector/consolidate';
 
-describe('consolidation', () => {
-  test('one worker: their label, full agreement', () => {
-    expect(consolidate(['-1'])).toEqual({ label: '-1', disputed: false, agreement: 1 });
-  });
+// The vote itself: test/common/consolidation.test.ts.
 
-  test('majority of three', () => {
-    expect(consolidate(['1', '0', '1'])).toEqual({ label: '1', disputed: false, agreement: 2 / 3 });
-  });
-
-  test('a three-way tie is disputed', () => {
-    expect(consolidate(['1', '0', '-1'])).toEqual({ label: null, disputed: true, agreement: 1 / 3 });
-  });
-
-  test('a two-way tie is disputed', () => {
-    expect(consolidate(['1', '0'])).toEqual({ label: null, disputed: true, agreement: 0.5 });
-  });
-
+describe("reading the workers' answers", () => {
   test('labels from the answers of each crowd element', () => {
     expect(answerLabel({ sentiment: { label: '-1' } })).toBe('-1');
     expect(answerLabel({ comment: 'fine' })).toBe('fine');
