@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 export const A2I_NAME_PATTERN = /^[a-z0-9](-*[a-z0-9])*$/;
 export const A2I_NAME_MAX_LENGTH = 63;
 export const CONTENT_HASH_LENGTH = 8;
+/** A2I's limit on a human loop's input (HumanLoopInput.InputContent), in characters. */
+export const INPUT_CONTENT_MAX_CHARS = 3_145_728;
 /** A prefix leaves room for `-` and the content hash. */
 export const A2I_NAME_PREFIX_MAX_LENGTH = A2I_NAME_MAX_LENGTH - 1 - CONTENT_HASH_LENGTH;
 

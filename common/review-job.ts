@@ -32,12 +32,10 @@ import {
   singleLabelLine,
   validateLabelAttributeName,
 } from './manifest';
-import { A2I_NAME_MAX_LENGTH, isA2iName, shortHash, stableStringify } from './names';
+import { A2I_NAME_MAX_LENGTH, INPUT_CONTENT_MAX_CHARS, isA2iName, shortHash, stableStringify } from './names';
 import type { RecordAnswer, TaskType } from './task-types';
-import { recordAnswers, taskInput } from './task-types';
+import { pathValue, recordAnswers, taskInput } from './task-types';
 
-/** A2I's limit on a human loop's serialized input, in characters (lambda/shared/review/port.ts). */
-export const A2I_INPUT_MAX_CHARS = 3_145_728;
 /** The input field that attributes a task to its job and records. */
 export const JOB_FIELD = '_job';
 const NAME_HASH_LENGTH = 20;
@@ -123,23 +121,11 @@ function validateFilter(filter: JobFilter): void {
 
 /** Whether the record is kept; a record without the field is left out. */
 function passes(filter: JobFilter, object: Readonly<Record<string, unknown>>): boolean {
-  const value = fieldOf(object, filter.field);
+  const value = pathValue(object, filter.field);
   if (value === undefined) return false;
   if (filter.equals !== undefined && value !== filter.equals) return false;
   if (filter.below !== undefined && !(typeof value === 'number' && value < filter.below)) return false;
   return true;
-}
-
-/** `a.b` in a manifest line; a top-level key with dots or dashes is looked up whole first. */
-function fieldOf(object: Readonly<Record<string, unknown>>, path: string): unknown {
-  if (path in object) return object[path];
-  return path
-    .split('.')
-    .reduce<unknown>(
-      (value, key) =>
-        value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined,
-      object,
-    );
 }
 
 /** The task type's input for the records, plus `_job`. */
@@ -159,10 +145,10 @@ function jobInput(
 
 function checkInputSize(input: Readonly<Record<string, unknown>>, index: number, lines: readonly number[]): void {
   const size = JSON.stringify(input).length;
-  if (size > A2I_INPUT_MAX_CHARS) {
+  if (size > INPUT_CONTENT_MAX_CHARS) {
     throw new Error(
       `task ${index} (manifest lines ${lines.join(', ')}): input of ${size} characters is over A2I's limit of ` +
-        `${A2I_INPUT_MAX_CHARS}; give fewer records per task or smaller records`,
+        `${INPUT_CONTENT_MAX_CHARS}; give fewer records per task or smaller records`,
     );
   }
 }
@@ -477,7 +463,7 @@ function corrections(
     return [
       {
         line: record.line,
-        prediction: fieldOf(record.object, answer.prediction),
+        prediction: pathValue(record.object, answer.prediction),
         corrections: disagreed.map(({ workerId, labels, reason }) => ({
           workerId,
           label: labels[0] ?? null,

@@ -119,7 +119,7 @@ function fieldValue(
 }
 
 /** `a.b` in a manifest line; `source-ref` and other keys with dots or dashes are looked up whole first. */
-function pathValue(record: Readonly<Record<string, unknown>>, path: string): unknown {
+export function pathValue(record: Readonly<Record<string, unknown>>, path: string): unknown {
   if (path in record) return record[path];
   return path.split('.').reduce<unknown>((value, key) => (isObject(value) ? value[key] : undefined), record);
 }

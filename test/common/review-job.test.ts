@@ -10,7 +10,8 @@ import type { ManifestRecord } from '../../common/manifest';
 import { parseInputManifest } from '../../common/manifest';
 import { A2I_NAME_PATTERN, isA2iName } from '../../common/names';
 import type { ReviewJob, TaskResult, WorkerAnswer } from '../../common/review-job';
-import { A2I_INPUT_MAX_CHARS, exportJob, jobOfInput, planJob } from '../../common/review-job';
+import { INPUT_CONTENT_MAX_CHARS } from '../../common/names';
+import { exportJob, jobOfInput, planJob } from '../../common/review-job';
 import type { TaskType } from '../../common/task-types';
 import { BUILT_IN_TASK_TYPES } from '../../common/task-types';
 
@@ -123,7 +124,7 @@ describe('planJob', () => {
     }));
     expect(() => planJob(tabularJob, records)).toThrow(
       new RegExp(
-        `task 0 \\(manifest lines 1, 2, 3\\): input of \\d+ characters is over A2I's limit of ${A2I_INPUT_MAX_CHARS}`,
+        `task 0 \\(manifest lines 1, 2, 3\\): input of \\d+ characters is over A2I's limit of ${INPUT_CONTENT_MAX_CHARS}`,
       ),
     );
     expect(() => planJob(tabularJob, records.slice(3))).not.toThrow();

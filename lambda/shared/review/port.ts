@@ -26,7 +26,7 @@ import { A2I_NAME_MAX_LENGTH, A2I_NAME_PATTERN } from '../../../common/names';
 export const HUMAN_LOOP_NAME_PATTERN = A2I_NAME_PATTERN;
 export const HUMAN_LOOP_NAME_MAX_LENGTH = A2I_NAME_MAX_LENGTH;
 /** Characters of a loop's serialized input. */
-export const INPUT_CONTENT_MAX_CHARS = 3_145_728;
+export { INPUT_CONTENT_MAX_CHARS } from '../../../common/names';
 export const LIST_MAX_RESULTS = 100;
 
 export const HUMAN_LOOP_STATUSES = ['InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'] as const;
