@@ -206,6 +206,17 @@ test('required fields stop the answer: the message shows in the status region an
   expect(await sent(page)).toEqual([{ tag: 'cat', country: 'PT', postcode: '1000', sentiment: { label: '0' } }]);
 });
 
+test("a field's own description stays when the form's message joins it", async () => {
+  if (!chromiumOrSkip()) return;
+  await open(`<crowd-form>
+    <p id="hint">Three letters, like CAT</p>
+    <label>Code <input name="code" required aria-describedby="hint"></label>
+  </crowd-form>`);
+  await page.getByRole('button', { name: 'Submit' }).click();
+  const region = await page.locator('crowd-form .crowd-status').getAttribute('id');
+  expect(await page.getByLabel('Code').getAttribute('aria-describedby')).toBe(`hint ${region}`);
+});
+
 test('Enter in a single-line field submits; in a text area it starts a new line', async () => {
   if (!chromiumOrSkip()) return;
   await open(`<crowd-form>

@@ -462,7 +462,10 @@
             : node;
           if (control) {
             control.setAttribute('aria-invalid', 'true');
-            control.setAttribute('aria-describedby', this.status.id);
+            // The message joins what already describes the control (an element's key help), never replaces it.
+            const described = (control.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean);
+            if (!described.includes(this.status.id))
+              control.setAttribute('aria-describedby', [...described, this.status.id].join(' '));
             this.marked.add(control);
             control.focus();
           }

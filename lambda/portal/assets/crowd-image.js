@@ -429,7 +429,6 @@
       this.keyboard = false;
       this.gesture = null;
       const keysId = nextId('crowd-image-keys');
-      this.keysId = keysId;
       this.setUpImage(header || 'Image to annotate', {
         class: 'crowd-image-surface',
         tabindex: '0',
@@ -736,12 +735,7 @@
         if (this.draft) this.render();
       });
       surface.addEventListener('keydown', (event) => this.keyDown(event));
-      surface.addEventListener('focus', () => {
-        // crowd-form may point aria-describedby at its error message when it focuses this: keep the keys in it too.
-        const ids = (surface.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean);
-        if (!ids.includes(this.keysId)) surface.setAttribute('aria-describedby', [...ids, this.keysId].join(' '));
-        this.render();
-      });
+      surface.addEventListener('focus', () => this.render());
       surface.addEventListener('blur', () => this.render());
     }
 
