@@ -18,6 +18,13 @@ export interface RenderOptions {
    * @default an unsigned `https://<bucket>.s3.amazonaws.com/<key>` URL (an offline preview cannot sign)
    */
   readonly grantReadAccess?: (bucket: string, key: string) => string | Promise<string>;
+  /**
+   * Whether a variable the input lacks is an error. The CLI and the lint render strictly, so a template mistake shows
+   * before a worker sees it; the portal renders as SageMaker's Liquid does, printing nothing for a missing variable,
+   * so a template that works on AWS is never an unanswerable task here.
+   * @default true
+   */
+  readonly strictVariables?: boolean;
 }
 
 /** One thing `template lint` reports, at a line of the template (1-based). */
@@ -116,7 +123,7 @@ function newEngine(options: RenderOptions, strict: { strictFilters: boolean; str
 }
 
 export function createTemplateEngine(options: RenderOptions = {}): Liquid {
-  return newEngine(options, { strictFilters: true, strictVariables: true });
+  return newEngine(options, { strictFilters: true, strictVariables: options.strictVariables ?? true });
 }
 
 /** The template with `task.input` set to the loop's input. */

@@ -155,6 +155,8 @@ async function showFrame(name: string, context: PageContext, deps: PortalDeps): 
   try {
     const rendered = await renderTaskTemplate(await deps.template(), JSON.parse(held.inputContent), {
       grantReadAccess: (bucket, key) => deps.grantReadAccess(bucket, key, leaseEnd),
+      // As SageMaker renders for a worker: a field this loop's input lacks prints nothing.
+      strictVariables: false,
     });
     return frameResponse(200, deps, rendered);
   } catch (error) {

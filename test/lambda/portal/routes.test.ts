@@ -304,6 +304,20 @@ test('give back: the task is open to others again; decline: never offered to thi
   expect((await open(bo)).status).toBe(404);
 });
 
+test("a field this loop's input lacks prints nothing, as SageMaker renders it for a worker", async () => {
+  deps = {
+    ...deps,
+    template: () =>
+      Promise.resolve(
+        '<crowd-form>[{{ task.input.missing }}]{% for x in task.input.list %}<b>{{ x }}</b>{% endfor %}[{{ task.input.missing | escape | default: "d" }}]<crowd-input name="a"></crowd-input></crowd-form>',
+      ),
+  };
+  await take(ana);
+  const frame = await frameOf(ana);
+  expect(frame.status).toBe(200);
+  expect(frame.body).toContain('<crowd-form>[][d]<crowd-input');
+});
+
 test('a template that does not render is a 500 page naming the error', async () => {
   deps = { ...deps, template: () => Promise.resolve('{% if %}') };
   await take(ana);
