@@ -206,6 +206,21 @@ test('required fields stop the answer: the message shows in the status region an
   expect(await sent(page)).toEqual([{ tag: 'cat', country: 'PT', postcode: '1000', sentiment: { label: '0' } }]);
 });
 
+test('a field named __proto__ is answered like any other and changes no object of the page', async () => {
+  if (!chromiumOrSkip()) return;
+  await open(`<crowd-form>
+    <label><input type="checkbox" name="__proto__" value="polluted" checked> Odd</label>
+    <crowd-input name="__proto__x" value="y"></crowd-input>
+  </crowd-form>`);
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await sent(page);
+  // Read as the task page reads it: the message's JSON, made in the page (a copy in Node would lose the key).
+  expect(await page.evaluate(`JSON.stringify(window.sent.find((m) => m.type === 'crowd-answer').answerContent)`)).toBe(
+    '{"__proto__":{"polluted":true},"__proto__x":"y"}',
+  );
+  expect(await page.evaluate('({}).polluted')).toBeUndefined();
+});
+
 test("a field's own description stays when the form's message joins it", async () => {
   if (!chromiumOrSkip()) return;
   await open(`<crowd-form>

@@ -254,7 +254,9 @@
   const mergeKeyed = (answerContent, name, key, on) => {
     const current = answerContent[name];
     const into =
-      current !== null && typeof current === 'object' && !Array.isArray(current) ? current : (answerContent[name] = {});
+      current !== null && typeof current === 'object' && !Array.isArray(current)
+        ? current
+        : (answerContent[name] = Object.create(null));
     into[key] = on;
   };
 
@@ -399,7 +401,8 @@
 
       /** Every named field, as AWS merges them into answerContent. Throws the message of a field not filled in. */
       answerContent() {
-        const answer = {};
+        // No prototype: a field named `__proto__` (a name may come from the task's input) is a field like any other.
+        const answer = Object.create(null);
         for (const node of this.fields()) {
           if (answering.has(node.localName)) {
             node.collectInto(answer);
