@@ -221,6 +221,16 @@ test('a field named __proto__ is answered like any other and changes no object o
   expect(await page.evaluate('({}).polluted')).toBeUndefined();
 });
 
+test('a crowd-button link runs no script (an href may come from the input)', async () => {
+  if (!chromiumOrSkip()) return;
+  await open(`<crowd-form>
+    <crowd-input name="a" value="x"></crowd-input>
+    <crowd-button href="javascript:window.ran = true">Go</crowd-button>
+  </crowd-form>`);
+  await page.getByRole('button', { name: 'Go' }).click();
+  expect(await page.evaluate('window.ran')).toBeUndefined();
+});
+
 test("a field's own description stays when the form's message joins it", async () => {
   if (!chromiumOrSkip()) return;
   await open(`<crowd-form>

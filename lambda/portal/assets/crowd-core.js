@@ -353,8 +353,12 @@
           const action = this.getAttribute('form-action');
           if (action === 'submit') this.closest('crowd-form')?.requestSubmit();
           else if (action === 'reset') this.closest('crowd-form')?.reset();
-          else if (this.hasAttribute('href'))
-            window.open(this.getAttribute('href'), this.getAttribute('target') || '_self');
+          else if (this.hasAttribute('href')) {
+            // A link goes to a web page, never runs script (an href may come from the task's input).
+            const target = URL.parse(this.getAttribute('href'), document.baseURI);
+            if (target?.protocol === 'https:' || target?.protocol === 'http:')
+              window.open(target.href, this.getAttribute('target') || '_self');
+          }
         });
         this.replaceChildren(button);
       }
