@@ -2,14 +2,16 @@
  * A small tabular sample in the spirit of the UCI Adult ("Census Income") data: does a person earn over 50K a year,
  * from age, years of education, hours worked per week, capital gain and capital loss. SYNTHETIC: no row comes from
  * the real Adult data (whose licence we have not checked for shipping); every row is generated here, deterministically,
- * by `generateSample()` from the seed SAMPLE_SEED with the mulberry32 PRNG written below. The same code gives the same
- * 200 rows on every machine (only integer arithmetic, Math.imul, Math.log, Math.exp and Math.sqrt are involved).
+ * by `generateSample()` from the seed SAMPLE_SEED with the mulberry32 PRNG (common/seeded-random.ts). The same code
+ * gives the same 200 rows on every machine (only integer arithmetic, Math.imul, Math.log, Math.exp and Math.sqrt are
+ * involved).
  *
  * How a row is made: age uniform 18-75; education years 6-16 (a rounded normal around 10.5, sd 2.5); hours per week a
  * rounded normal around 40 (sd 10, clamped to 5-80); capital gain 0 for about 90% of rows, else 1,000-20,000;
  * capital loss 0 for about 95%, else 1,000-2,500. The label is drawn from a logistic model of these with noise, so
  * 63 of the 200 rows (32%) are over 50K (the real data has about 24%) and no model can be perfect.
  */
+import { mulberry32 } from '../../common/seeded-random';
 
 export const SAMPLE_SEED = 20240514;
 export const SAMPLE_SIZE = 200;
@@ -28,18 +30,6 @@ export interface TabularRow {
   readonly capital_loss: number;
   /** 1: income over 50K. */
   readonly label: 0 | 1;
-}
-
-/** mulberry32 (Tommy Ettinger, public domain): a 32-bit seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A standard normal draw (Box-Muller) from two uniform draws. */

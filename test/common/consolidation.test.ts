@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../common/seeded-random';
 /**
  * Consolidation of several workers' labels, without mocks: majority vote (as the collector uses it), Dawid-Skene on a
  * synthetic crowd whose workers' accuracies are known, small cases checked by hand, and properties of both methods.
@@ -30,18 +31,6 @@ describe('majority vote', () => {
   });
 });
 
-/** mulberry32: a small seeded PRNG, so the crowd is the same on every run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Crowd {
   readonly observations: Observation[];
   readonly truth: ReadonlyMap<string, string>;
@@ -54,7 +43,7 @@ interface Crowd {
  * class with its accuracy, and otherwise one of the other classes, uniformly.
  */
 function syntheticCrowd(seed: number, items: number, accuracies: readonly number[], labels: readonly string[]): Crowd {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const pick = (n: number) => Math.floor(random() * n);
   const observations: Observation[] = [];
   const truth = new Map<string, string>();
