@@ -40,14 +40,18 @@ export async function predictLines(batch: PredictBatch, createdAt: LoopCreatedAt
     predictions?: PredictedItem[];
   };
   const reviewed = predictions.filter((item) => item.humanReview?.humanLoopName !== undefined);
+  // One lookup per loop, all at once: the answer waits for these lines.
+  const created = new Map(
+    await Promise.all(reviewed.map(async (item) => [item, await createdAt(item.humanReview!.humanLoopName!)] as const)),
+  );
   const lines: string[] = [];
   let earlier = 0;
   for (const [index, item] of predictions.entries()) {
     const review = item.humanReview;
     const name = review?.humanLoopName;
     if (name === undefined) continue;
-    const created = await createdAt(name);
-    const before = review?.alreadyStarted === true || (created !== undefined && created < batch.receivedAt);
+    const loopCreated = created.get(item);
+    const before = review?.alreadyStarted === true || (loopCreated !== undefined && loopCreated < batch.receivedAt);
     if (before) earlier += 1;
     const what = `prediction ${index + 1} (label ${String(item.predictedLabel)} at ${String(item.probability)})`;
     lines.push(
