@@ -29,6 +29,8 @@ export const ENV = {
   workerPoolId: 'WORKER_POOL_ID',
   workerPoolDomain: 'WORKER_POOL_DOMAIN',
   workerGroup: 'WORKER_GROUP',
+  /** JSON array of the `s3://` locations templates may show objects from (common/object-locations.ts). */
+  taskObjectLocations: 'TASK_OBJECT_LOCATIONS',
   /** Where the portal's template and assets are. @default beside the bundled code */
   portalFilesDir: 'PORTAL_FILES_DIR',
   confidenceThreshold: 'CONFIDENCE_THRESHOLD',

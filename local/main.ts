@@ -8,11 +8,13 @@
  */
 import * as path from 'node:path';
 import { noteNodeSupport } from '../common/node-support';
+import type { ObjectLocation } from '../common/object-locations';
+import { OBJECT_LOCATION_EXPECTED, parseObjectLocation } from '../common/object-locations';
 import { DataDirError } from './data-dir';
 import type { ModelBackend } from './model/model-backend';
 import { builtInSentimentModel, commandModel, httpModel } from './model/model-backend';
 import type { LocalReviewBackend } from './server';
-import { LOCAL, LOCAL_REVIEW_BACKENDS, startLocalServer } from './server';
+import { LOCAL, LOCAL_REVIEW_BACKENDS, LOCAL_TASK_OBJECT_LOCATIONS, startLocalServer } from './server';
 
 /** A setting in the environment that local mode cannot use. */
 class SettingError extends Error {
@@ -62,6 +64,21 @@ function portalOrigins(): string[] {
     });
 }
 
+/** LOCAL_TASK_OBJECT_LOCATIONS: s3:// URIs separated by commas, as taskObjectLocations is given to the CDK app. */
+function taskObjectLocations(): ObjectLocation[] {
+  const raw = process.env[LOCAL_TASK_OBJECT_LOCATIONS] ?? '';
+  return raw
+    .split(',')
+    .map((uri) => uri.trim())
+    .filter(Boolean)
+    .map((uri) => {
+      const location = parseObjectLocation(uri);
+      if (typeof location === 'string')
+        throw new SettingError(`${LOCAL_TASK_OBJECT_LOCATIONS} has ${location}; expected ${OBJECT_LOCATION_EXPECTED}`);
+      return location;
+    });
+}
+
 function reviewBackend(): LocalReviewBackend {
   const raw = process.env.LOCAL_REVIEW_BACKEND || 'self-hosted';
   if (!(LOCAL_REVIEW_BACKENDS as readonly string[]).includes(raw))
@@ -85,6 +102,7 @@ async function main(): Promise<void> {
     taskTemplate: process.env.LOCAL_TASK_TEMPLATE || 'sentiment',
     portalOrigins: portalOrigins(),
     reviewBackend: reviewBackend(),
+    taskObjectLocations: taskObjectLocations(),
   });
   const waiting = (await server.workerTasks.openTasks({ id: '' })).length;
   const objects = path.join(server.dataDir.objects, LOCAL.bucket);

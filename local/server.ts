@@ -37,6 +37,8 @@ import type { DataDir } from './data-dir';
 import { isRunning, lockDataDir, openDataDir } from './data-dir';
 import type { BusEvent } from './events-emulator';
 import { LocalEventBuses } from './events-emulator';
+import type { ObjectLocation } from '../common/object-locations';
+import { guardedReadGrant } from '../common/object-locations';
 import type { ModelBackend } from './model/model-backend';
 import { ObjectStore } from './object-store';
 import type { LocalPortal } from './portal-http';
@@ -89,7 +91,15 @@ export interface LocalServerOptions {
   readonly reviewBackend?: LocalReviewBackend;
   /** The review backend's clock (leases, expiry), for tests that move time. @default the system clock */
   readonly now?: () => Date;
+  /**
+   * Where templates may show objects from besides local mode's own bucket (`taskObjectLocations` on AWS): an object
+   * elsewhere is refused by name, as the deployed portal refuses it.
+   */
+  readonly taskObjectLocations?: readonly ObjectLocation[];
 }
+
+/** The setting that names more locations templates may show objects from (local/main.ts reads it). */
+export const LOCAL_TASK_OBJECT_LOCATIONS = 'LOCAL_TASK_OBJECT_LOCATIONS';
 
 export interface LocalServer {
   readonly url: string;
@@ -256,7 +266,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     deps: {
       tasks: workerTasks,
       template: () => fs.promises.readFile(templateFile, 'utf8'),
-      grantReadAccess: localReadGrant(dataDir.portalSecret),
+      grantReadAccess: guardedReadGrant(
+        [{ bucket: LOCAL.bucket, prefix: '' }, ...(options.taskObjectLocations ?? [])],
+        LOCAL_TASK_OBJECT_LOCATIONS,
+        localReadGrant(dataDir.portalSecret),
+      ),
       assets: localAssets(),
       forgery,
       origins,

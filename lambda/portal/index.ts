@@ -11,6 +11,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ENV, PORTAL_BUNDLE_FILES } from '../../common/contract';
+import { decodeObjectLocations, guardedReadGrant } from '../../common/object-locations';
 import { dynamodb } from '../shared/clients/dynamodb';
 import { eventBridge } from '../shared/clients/eventbridge';
 import { s3 } from '../shared/clients/s3';
@@ -139,10 +140,14 @@ async function setUp(): Promise<Portal> {
       origins: [origin],
       tasks: new WorkerTasks(loops),
       template: () => Promise.resolve(template),
-      grantReadAccess: (bucket, key, until) =>
-        getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), {
-          expiresIn: Math.max(1, Math.min(PRESIGN_MAX_SECONDS, Math.ceil((until.getTime() - Date.now()) / 1000))),
-        }),
+      grantReadAccess: guardedReadGrant(
+        decodeObjectLocations(env[ENV.taskObjectLocations] ?? '[]', ENV.taskObjectLocations),
+        'the taskObjectLocations context key',
+        (bucket, key, until: Date) =>
+          getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), {
+            expiresIn: Math.max(1, Math.min(PRESIGN_MAX_SECONDS, Math.ceil((until.getTime() - Date.now()) / 1000))),
+          }),
+      ),
       assets: (name) => Promise.resolve(asset(name)),
       forgery,
       base,

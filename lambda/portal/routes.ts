@@ -4,7 +4,9 @@
  * decline actions. Nothing changes on a GET; every POST is checked against forgery. Signing in is the adapter's: it
  * passes the identity, or none, and the portal sends a worker without one to `signInUrl`.
  */
+import { ObjectOutsideLocationsError } from '../../common/object-locations';
 import { renderTaskTemplate } from '../../common/task-template';
+import { logger } from '../shared/logger';
 import { isReviewError } from '../shared/review/port';
 import type { Claim, LoopRecord } from '../shared/review/tasks';
 import type { WorkerTasks } from '../shared/review/worker-tasks';
@@ -161,6 +163,10 @@ async function showFrame(name: string, context: PageContext, deps: PortalDeps): 
     return frameResponse(200, deps, rendered);
   } catch (error) {
     const message = `The task template did not render: ${(error as Error).message}`;
+    // A refused object's location is the operator's to fix; other messages may quote the task's input, kept out of logs.
+    const cause = (error as { originalError?: unknown }).originalError ?? error;
+    const reason = cause instanceof ObjectOutsideLocationsError ? cause.message : (error as Error).name;
+    logger.error('Task template did not render', { humanLoopName: name, reason });
     return frameResponse(500, deps, `<p class="crowd-status error">${html(message)}</p>`);
   }
 }

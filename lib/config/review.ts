@@ -6,6 +6,8 @@ import { REVIEW_BACKENDS } from '../../common/contract';
 import type { LabelSet } from '../../common/label-set';
 import { templateLabelSet } from '../../common/label-set';
 import { A2I_NAME_PATTERN, A2I_NAME_PREFIX_MAX_LENGTH } from '../../common/names';
+import type { ObjectLocation } from '../../common/object-locations';
+import { OBJECT_LOCATION_EXPECTED, parseObjectLocation } from '../../common/object-locations';
 import type { ContextReader } from './reader';
 import { DEFAULTS } from './defaults';
 
@@ -41,6 +43,12 @@ export interface ReviewConfig {
    * @default kept until deleted
    */
   readonly outputRetentionDays?: number;
+  /**
+   * Where templates may show objects from with `grant_read_access` (explanation images, documents): the portal's or
+   * A2I's role may read exactly these.
+   * @default none
+   */
+  readonly taskObjectLocations: readonly ObjectLocation[];
 }
 
 const KMS_KEY_ARN =
@@ -92,6 +100,7 @@ export function parseReview(ctx: ContextReader): ReviewConfig | undefined {
     }),
     labelSet: parseLabelSet(ctx, taskTemplateName, taskTemplateContent),
     outputRetentionDays: ctx.number('outputRetentionDays', 1, 36_500, { integer: true }),
+    taskObjectLocations: parseTaskObjectLocations(ctx),
   };
   const [a, b] = [`${config.outputPrefix}/`, `${config.datasetPrefix}/`];
   if (a.startsWith(b) || b.startsWith(a)) {
@@ -113,6 +122,17 @@ export function parseReview(ctx: ContextReader): ReviewConfig | undefined {
     );
   }
   return taskTemplateContent === undefined ? undefined : config;
+}
+
+function parseTaskObjectLocations(ctx: ContextReader): ObjectLocation[] {
+  const locations: ObjectLocation[] = [];
+  for (const uri of ctx.list('taskObjectLocations')) {
+    const location = parseObjectLocation(uri);
+    if (typeof location === 'string')
+      ctx.problem('taskObjectLocations', uri, `${OBJECT_LOCATION_EXPECTED}: ${location}`);
+    else locations.push(location);
+  }
+  return locations;
 }
 
 /** The template's literal categories; the `labels` key only for a template whose categories Liquid fills in. */

@@ -115,6 +115,7 @@ export class PipelineStack extends Stack {
       taskCount: review.taskCount,
       taskAvailabilityLifetime: Duration.seconds(review.taskAvailabilityLifetimeInSeconds),
       taskTimeLimit: Duration.seconds(review.taskTimeLimitInSeconds),
+      taskObjectLocations: review.taskObjectLocations,
     };
     if (review.backend === 'self-hosted') {
       if (props.workers === undefined) throw new Error('PipelineStack: the self-hosted backend needs `workers`');

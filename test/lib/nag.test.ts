@@ -24,8 +24,14 @@ const configurations: Record<string, Record<string, unknown>> = {
     alarmEmail: 'ops@example.com',
   },
   'self-hosted backend, defaults': { ...MODEL_ARCHIVE, reviewBackend: 'self-hosted' },
-  'existing workteam': {
+  'self-hosted backend showing objects from two locations': {
     ...EXISTING_ENDPOINT,
+    reviewBackend: 'self-hosted',
+    taskObjectLocations: ['s3://clarify-explanations/shap/', 's3://review-images'],
+  },
+  'existing workteam, showing objects from a prefix': {
+    ...EXISTING_ENDPOINT,
+    taskObjectLocations: 's3://clarify-explanations/shap/',
     existingWorkteamArn: 'arn:aws:sagemaker:eu-west-1:123456789012:workteam/private-crowd/team',
   },
 };

@@ -4,12 +4,15 @@
  * reviews, where answers land, and where the "review ended" events come from. PredictApi, ReviewStartRetry and
  * ReviewCollector take this interface and never a backend's own constructs.
  */
+import { Aws } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { IDependable } from 'constructs';
 import type { ReviewBackendName } from '../../../common/contract';
+import type { ObjectLocation } from '../../../common/object-locations';
+import { objectLocationArn } from '../../../common/object-locations';
 import { acknowledgeWildcardOnGrantee } from '../../nag';
 
 /** Where a backend writes each loop's output.json: under `prefix/` in `bucket`. */
@@ -68,4 +71,24 @@ export function grantOutputObjects(
     ...(write ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt']),
   );
   acknowledgeWildcardOnGrantee(grantee, objects, reason);
+}
+
+/**
+ * Lets `grantee` read the objects task templates show (`grant_read_access`): `s3:GetObject` on each location's
+ * objects, nothing else. A location is a bucket or a prefix the operator named, so its objects are the prefix's
+ * wildcard. Objects under a customer managed KMS key also need the key's policy to allow the grantee kms:Decrypt.
+ */
+export function grantTaskObjects(grantee: iam.IGrantable, locations: readonly ObjectLocation[]): void {
+  if (locations.length === 0) return;
+  const resources = locations.map((location) => objectLocationArn(location, Aws.PARTITION));
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({ sid: 'ReadTaskObjects', actions: ['s3:GetObject'], resources }),
+  );
+  for (const resource of resources) {
+    acknowledgeWildcardOnGrantee(
+      grantee,
+      resource,
+      'Read-only access to the bucket or prefix the operator named in taskObjectLocations, whose objects task templates show to workers.',
+    );
+  }
 }

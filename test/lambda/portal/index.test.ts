@@ -15,6 +15,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CROWD_SCRIPTS, ENV, PORTAL_BUNDLE_FILES } from '../../../common/contract';
 import type * as Portal from '../../../lambda/portal';
+import { logger } from '../../../lambda/shared/logger';
 import { ID_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, idTokenVerifier } from '../../../lambda/portal/cognito-session';
 import { DynamoTaskStore } from '../../../lambda/shared/review/dynamo-task-store';
 import type { TaskReviewPort } from '../../../lambda/shared/review/task-port';
@@ -60,7 +61,12 @@ beforeAll(async () => {
 
   filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-files-'));
   const root = path.join(__dirname, '../../..');
-  fs.copyFileSync(path.join(root, 'templates/sentiment.liquid.html'), path.join(filesDir, 'task-template.html'));
+  // The sentiment template, and an image for inputs that name one (the objects test below).
+  fs.writeFileSync(
+    path.join(filesDir, 'task-template.html'),
+    `${fs.readFileSync(path.join(root, 'templates/sentiment.liquid.html'), 'utf8')}\n` +
+      '{% if task.input.image %}<img alt="shown" src="{{ task.input.image | grant_read_access }}">{% endif %}\n',
+  );
   for (const asset of Object.keys(PORTAL_BUNDLE_FILES.assets))
     fs.copyFileSync(path.join(root, 'lambda/portal/assets', asset), path.join(filesDir, asset));
 
@@ -84,6 +90,7 @@ beforeAll(async () => {
     [ENV.reviewEventBus]: 'review-events',
     [ENV.workerIdentityIssuer]: ISSUER,
     [ENV.taskCount]: '1',
+    [ENV.taskObjectLocations]: JSON.stringify(['s3://review-images/shown/']),
   });
   // After the environment: the handler's module-level clients read their endpoints when they are made.
   handler = jest.requireActual<typeof Portal>('../../../lambda/portal').handler;
@@ -194,8 +201,12 @@ function csrfOf(page: string): string {
   return match[1];
 }
 
-async function startLoop(name: string, text = 'The delivery was quick and the product works.'): Promise<void> {
-  await port.start({ name, input: { taskObject: text, initialValue: '1' } });
+async function startLoop(
+  name: string,
+  text = 'The delivery was quick and the product works.',
+  extra: Record<string, string> = {},
+): Promise<void> {
+  await port.start({ name, input: { taskObject: text, initialValue: '1', ...extra } });
 }
 
 async function listPage(token: string) {
@@ -326,6 +337,47 @@ test('a worker claims a task, sees the template and answers it: the loop complet
   // Done: the task is no longer offered.
   const after = await handler(apiEvent('GET', '/portal', { headers: session(token) }));
   expect(after.body).not.toContain(`/tasks/${name}"`);
+});
+
+test('an object under taskObjectLocations is shown through a presigned URL; one elsewhere is refused by name', async () => {
+  const token = idToken();
+  const frameFor = async (name: string, image: string) => {
+    await startLoop(name, 'Looks right.', { image });
+    const { csrf } = await listPage(token);
+    const claim = await handler(
+      apiEvent('POST', `/portal/tasks/${name}/claim`, { headers: fromPortal(token, FORM), body: form({ csrf }) }),
+    );
+    expect(claim.statusCode).toBe(303);
+    return handler(apiEvent('GET', `/portal/tasks/${name}/frame`, { headers: session(token) }));
+  };
+  const errors = jest.spyOn(logger, 'error');
+  try {
+    const shown = await frameFor('portal-object-1', 's3://review-images/shown/shap-3.png');
+    expect(shown.statusCode).toBe(200);
+    const src = /<img alt="shown" src="([^"]+)"/.exec(shown.body)?.[1] ?? '';
+    const url = new URL(src.replace(/&amp;/g, '&'));
+    expect(url.pathname).toBe('/review-images/shown/shap-3.png');
+    expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    await handler(
+      apiEvent('POST', `/portal/tasks/portal-object-1/decline`, {
+        headers: fromPortal(token, FORM),
+        body: form({ csrf: (await listPage(token)).csrf }),
+      }),
+    );
+
+    const refused = await frameFor('portal-object-2', 's3://review-images/other/secret.png');
+    expect(refused.statusCode).toBe(500);
+    expect(refused.body).toContain(
+      's3://review-images/other/secret.png is outside the locations tasks may show objects from (s3://review-images/shown/); the pipeline&#39;s operator adds its bucket or prefix to the taskObjectLocations context key',
+    );
+    expect(refused.body).not.toContain('X-Amz-Signature');
+    expect(errors).toHaveBeenCalledWith('Task template did not render', {
+      humanLoopName: 'portal-object-2',
+      reason: expect.stringContaining('s3://review-images/other/secret.png is outside') as unknown,
+    });
+  } finally {
+    errors.mockRestore();
+  }
 });
 
 test('a POST from a foreign origin is refused and changes nothing', async () => {

@@ -345,6 +345,34 @@ describe('review settings', () => {
   });
 });
 
+describe('task object locations', () => {
+  test('none unless given; buckets and prefixes as a list or comma-separated', () => {
+    expect(parse({ endpointName: 'ep' }).review.taskObjectLocations).toEqual([]);
+    expect(
+      parse({ endpointName: 'ep', taskObjectLocations: 's3://clarify-explanations/shap/,s3://review-images' }).review
+        .taskObjectLocations,
+    ).toEqual([
+      { bucket: 'clarify-explanations', prefix: 'shap/' },
+      { bucket: 'review-images', prefix: '' },
+    ]);
+    expect(parse({ endpointName: 'ep', taskObjectLocations: ['s3://b-1/x'] }).review.taskObjectLocations).toEqual([
+      { bucket: 'b-1', prefix: 'x' },
+    ]);
+  });
+
+  test.each([
+    ['https://b.s3.amazonaws.com/x', 'is not an s3:// URI'],
+    ['s3://My_Bucket/x', 'is not an S3 bucket name'],
+    ['s3://images/*.png', 'has * or ?, which IAM reads as wildcards'],
+  ])('%s is refused, naming the key and why', (uri, why) => {
+    const [problem] = problemsOf({ endpointName: 'ep', taskObjectLocations: [uri] });
+    expect(problem).toContain(
+      `taskObjectLocations: got ${JSON.stringify(uri)}; expected s3://bucket or s3://bucket/prefix/`,
+    );
+    expect(problem).toContain(why);
+  });
+});
+
 describe('Region and alarms', () => {
   test('a Region without Amazon A2I is refused, with the Regions that have it', () => {
     expect(() => parseConfig((key) => ({ endpointName: 'ep' })[key], { region: 'eu-south-1' })).toThrow(

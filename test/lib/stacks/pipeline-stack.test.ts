@@ -123,6 +123,27 @@ describe('flow definition role', () => {
     });
   });
 
+  test('may get the objects templates show, under exactly the taskObjectLocations', () => {
+    const shown = templates({
+      ...EXISTING_ENDPOINT,
+      taskObjectLocations: 's3://clarify-explanations/shap/',
+    }).pipelineTemplate;
+    shown.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: flowRole(shown)[0] }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'ReadTaskObjects',
+            Effect: 'Allow',
+            Action: 's3:GetObject',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::clarify-explanations/shap/*']] },
+          },
+        ]),
+      },
+    });
+    expect(JSON.stringify(template.toJSON())).not.toContain('ReadTaskObjects');
+  });
+
   test('may use the KMS key when one is given', () => {
     withKey.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: flowRole(withKey)[0] }],

@@ -15,7 +15,8 @@ import type { Construct } from 'constructs';
 import { ENV, REVIEW_ENDED_EVENT } from '../../../../common/contract';
 import { acknowledgeWildcardOnGrantee } from '../../../nag';
 import type { IReviewBackend, ReviewOutputs } from '../review-backend';
-import { grantOutputObjects } from '../review-backend';
+import type { ObjectLocation } from '../../../../common/object-locations';
+import { grantOutputObjects, grantTaskObjects } from '../review-backend';
 import { FlowDefinition } from './flow-definition';
 import { HumanTaskUi } from './human-task-ui';
 
@@ -32,6 +33,8 @@ export interface A2iReviewBackendProps {
   readonly taskCount: number;
   readonly taskAvailabilityLifetime: Duration;
   readonly taskTimeLimit: Duration;
+  /** Where templates may show objects from: A2I presigns `grant_read_access` URLs with the flow definition's role. */
+  readonly taskObjectLocations: readonly ObjectLocation[];
 }
 
 export class A2iReviewBackend implements IReviewBackend {
@@ -63,6 +66,7 @@ export class A2iReviewBackend implements IReviewBackend {
       taskAvailabilityLifetime: props.taskAvailabilityLifetime,
       taskTimeLimit: props.taskTimeLimit,
     });
+    grantTaskObjects(this.flowDefinition.role, props.taskObjectLocations);
     this.flowDefinitionArn = this.flowDefinition.flowDefinitionArn;
     this.handlerEnvironment = {
       [ENV.reviewBackend]: this.backendName,

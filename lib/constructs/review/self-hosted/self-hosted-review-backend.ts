@@ -21,6 +21,7 @@ import { acknowledgeWildcardResource } from '../../../nag';
 import { HandlerFunction } from '../../handler-function';
 import type { IReviewBackend, ReviewOutputs } from '../review-backend';
 import { grantOutputObjects } from '../review-backend';
+import type { ObjectLocation } from '../../../../common/object-locations';
 import { RuntimeApi } from './runtime-api';
 import { SelfHostedMonitoring } from './self-hosted-monitoring';
 import { WorkerPortal } from './worker-portal';
@@ -44,6 +45,8 @@ export interface SelfHostedReviewBackendProps {
   readonly taskCount: number;
   readonly taskAvailabilityLifetime: Duration;
   readonly taskTimeLimit: Duration;
+  /** Where templates may show objects from: the portal may read and presign exactly these. */
+  readonly taskObjectLocations: readonly ObjectLocation[];
 }
 
 /** Where large inputs go: under the output prefix, beside the flow definitions' folders (whose names cannot start with `_`). */
@@ -163,6 +166,7 @@ export class SelfHostedReviewBackend extends Construct implements IReviewBackend
       backend: this,
       templateFile: props.templateFile,
       workers: props.workers,
+      taskObjectLocations: props.taskObjectLocations,
     });
     this.runtimeApi = new RuntimeApi(this, 'RuntimeApi', { backend: this });
     this.monitoring = new SelfHostedMonitoring(this, 'Monitoring', {

@@ -7,7 +7,10 @@ import { Construct } from 'constructs';
 import { ENV, LAMBDA_TIMEOUT_SECONDS, PORTAL_BUNDLE_FILES } from '../../../../common/contract';
 import { HANDLERS } from '../../../../common/handlers';
 import { callbackUrl, SESSION_HOURS, signedOutUrl } from '../../../../common/portal';
+import type { ObjectLocation } from '../../../../common/object-locations';
+import { encodeObjectLocations } from '../../../../common/object-locations';
 import { acknowledge } from '../../../nag';
+import { grantTaskObjects } from '../review-backend';
 import { HandlerFunction, LAMBDA_DIR } from '../../handler-function';
 import { regionalRestApi, stageUrl } from '../../regional-rest-api';
 import type { ReviewWorkers, SelfHostedReviewBackend } from './self-hosted-review-backend';
@@ -17,6 +20,8 @@ export interface WorkerPortalProps {
   /** The task template's file, rendered for each task. */
   readonly templateFile: string;
   readonly workers: ReviewWorkers;
+  /** Where templates may show objects from (`grant_read_access`): read and presigned by the portal, nothing else. */
+  readonly taskObjectLocations: readonly ObjectLocation[];
 }
 
 const STAGE = 'prod';
@@ -96,6 +101,7 @@ export class WorkerPortal extends Construct {
         [ENV.workerPoolId]: props.workers.userPool.userPoolId,
         [ENV.workerPoolDomain]: `${props.workers.domainPrefix}.auth.${stack.region}.amazoncognito.com`,
         [ENV.workerGroup]: props.workers.groupName,
+        [ENV.taskObjectLocations]: encodeObjectLocations(props.taskObjectLocations),
       },
       bundleFiles: {
         [PORTAL_BUNDLE_FILES.taskTemplate]: props.templateFile,
@@ -104,6 +110,7 @@ export class WorkerPortal extends Construct {
     });
     key.grantRead(this.portalFunction);
     props.backend.grantUseLoops(this.portalFunction);
+    grantTaskObjects(this.portalFunction, props.taskObjectLocations);
 
     const integration = new apigw.LambdaIntegration(this.portalFunction);
     const portal = this.api.root.addResource('portal');

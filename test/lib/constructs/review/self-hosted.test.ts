@@ -289,3 +289,48 @@ describe('alarms', () => {
       expect(body).toContain(`\\"title\\":\\"${title}\\"`);
   });
 });
+
+describe('objects templates show (taskObjectLocations)', () => {
+  const LOCATIONS = ['s3://clarify-explanations/shap/', 's3://review-images'];
+  const shown = templates({ ...EXISTING_ENDPOINT, reviewBackend: 'self-hosted', taskObjectLocations: LOCATIONS });
+  const readStatements = (template: typeof pipelineTemplate) =>
+    Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+      (policy.Properties.PolicyDocument.Statement as { Sid?: string }[])
+        .filter((statement) => statement.Sid === 'ReadTaskObjects')
+        .map((statement) => ({ roles: policy.Properties.Roles as unknown[], statement })),
+    );
+
+  test("only the portal's role may get them, exactly under each location", () => {
+    const statements = readStatements(shown.pipelineTemplate);
+    expect(statements).toHaveLength(1);
+    expect(JSON.stringify(statements[0].roles)).toMatch(/PortalHandler/);
+    expect(statements[0].statement).toEqual({
+      Sid: 'ReadTaskObjects',
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: [
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::clarify-explanations/shap/*']] },
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::review-images/*']] },
+      ],
+    });
+  });
+
+  test('the portal is told the locations, and refuses others (lambda/portal/index.ts)', () => {
+    shown.pipelineTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Worker portal of the self-hosted review backend',
+      Environment: {
+        Variables: Match.objectLike({
+          [ENV.taskObjectLocations]: JSON.stringify(['s3://clarify-explanations/shap/', 's3://review-images/']),
+        }),
+      },
+    });
+  });
+
+  test('without the key, no role may read outside the pipeline, and the portal shows nothing from elsewhere', () => {
+    expect(readStatements(pipelineTemplate)).toEqual([]);
+    pipelineTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Worker portal of the self-hosted review backend',
+      Environment: { Variables: Match.objectLike({ [ENV.taskObjectLocations]: '[]' }) },
+    });
+  });
+});
