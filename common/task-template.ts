@@ -95,6 +95,21 @@ function unsignedUrl(bucket: string, key: string): string {
   return `https://${bucket}.s3.amazonaws.com/${key.split('/').map(encodeURIComponent).join('/')}`;
 }
 
+/**
+ * Shopify Liquid's standard filters (lib/liquid/standard_filters.rb, 4.x and 5.x), which SageMaker's Liquid has;
+ * liquidjs's own extras (`raw`, `json`, `where_exp`, Jekyll's date filters...) are taken out, so a template using one
+ * fails here as it would on AWS.
+ */
+const SHOPIFY_FILTERS = new Set([
+  ...['size', 'downcase', 'upcase', 'capitalize', 'escape', 'escape_once', 'url_encode', 'url_decode'],
+  ...['base64_encode', 'base64_decode', 'base64_url_safe_encode', 'base64_url_safe_decode', 'slice', 'truncate'],
+  ...['truncatewords', 'split', 'strip', 'lstrip', 'rstrip', 'strip_html', 'strip_newlines', 'join', 'sort'],
+  ...['sort_natural', 'where', 'reject', 'has', 'find', 'find_index', 'uniq', 'reverse', 'map', 'compact', 'replace'],
+  ...['replace_first', 'replace_last', 'remove', 'remove_first', 'remove_last', 'append', 'concat', 'prepend'],
+  ...['newline_to_br', 'date', 'first', 'last', 'abs', 'plus', 'minus', 'times', 'divided_by', 'modulo', 'round'],
+  ...['ceil', 'floor', 'at_least', 'at_most', 'default', 'sum'],
+]);
+
 function newEngine(options: RenderOptions, strict: { strictFilters: boolean; strictVariables: boolean }): Liquid {
   const engine = new Liquid({
     outputEscape: escapeHtml,
@@ -102,8 +117,10 @@ function newEngine(options: RenderOptions, strict: { strictFilters: boolean; str
     lenientIf: true,
     ownPropertyOnly: true,
   });
+  for (const name of Object.keys(engine.filters)) if (!SHOPIFY_FILTERS.has(name)) delete engine.filters[name];
   // Raw filters: their output is final, so auto-escape does not escape it again.
   engine.registerFilter('escape', { handler: escapeHtml, raw: true });
+  engine.registerFilter('h', { handler: escapeHtml, raw: true });
   engine.registerFilter('escape_once', { handler: escapeOnce, raw: true });
   engine.registerFilter('skip_autoescape', { handler: text, raw: true });
   engine.registerFilter('to_json', (value: unknown) => JSON.stringify(value) ?? 'null');

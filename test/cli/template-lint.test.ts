@@ -188,6 +188,14 @@ describe('Liquid', () => {
     expect(findings).toEqual(['4: error: unknown Liquid filter upcse (did you mean upcase?)']);
   });
 
+  test("liquidjs's raw filter, which Shopify Liquid lacks, is an unknown filter", async () => {
+    const lines = [...CLEAN];
+    lines[3] = '    <classification-target>{{ task.input.taskObject | raw }}</classification-target>';
+    const { code, findings } = await lint(lines);
+    expect(code).toBe(1);
+    expect(findings[0]).toMatch(/^4: error: unknown Liquid filter raw/);
+  });
+
   test('to_json without escape is a warning (exit 0)', async () => {
     const lines = [...CLEAN];
     lines[2] = '  <crowd-classifier name="s" categories="{{ task.input.labels | to_json }}">';

@@ -161,6 +161,14 @@ describe('mistakes fail before a worker sees them', () => {
     );
   });
 
+  test("a filter liquidjs has and Shopify Liquid (SageMaker's) does not", async () => {
+    await expect(render('{{ task.input.text | raw }}', { text: '<b>' })).rejects.toThrow(/undefined filter: raw/);
+    await expect(render('{{ task.input.list | json }}', { list: [] })).rejects.toThrow(/undefined filter: json/);
+    expect(await render('{{ task.input.text | h }}|{{ task.input.list | sum }}', { text: '<b>', list: [1, 2] })).toBe(
+      '&lt;b&gt;|3',
+    );
+  });
+
   test('a variable the input does not have', async () => {
     await expect(render('{{ task.input.taskObjet }}', { taskObject: 'x' })).rejects.toThrow(
       /undefined variable: task.input.taskObjet/,
