@@ -12,6 +12,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ENV, LAMBDA_TIMEOUT_SECONDS } from '../../common/contract';
 import type { DatasetRecord } from '../../common/dataset';
 import { datasetKey } from '../../common/dataset';
+import { JOB_FIELD } from '../../common/review-job';
 import { s3 } from '../shared/clients/s3';
 import { Deadline } from '../shared/deadline';
 import { labelSetEnv, once, requiredEnv } from '../shared/env';
@@ -53,13 +54,21 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
   return result;
 }
 
-/** The record written, or undefined when a Failed or Stopped event found a record already there. */
+/**
+ * The record written; undefined when a Failed or Stopped event found a record already there, or for a review job's
+ * completed task.
+ */
 async function collect(body: string, signal: AbortSignal): Promise<DatasetRecord | undefined> {
   const loop = parseEndedEvent(body);
   const output =
     loop.humanLoopStatus === 'Completed' && loop.outputUri
       ? await readReviewOutput(s3, loop.outputUri, { signal })
       : undefined;
+  if (output !== undefined && JOB_FIELD in (output.inputContent ?? {})) {
+    // A review job's task: its answers become the job's output manifest (review-pipeline jobs export), not records.
+    logger.info('Left a review job task to its job', { humanLoopName: loop.humanLoopName });
+    return undefined;
+  }
   const { bucket, prefix, salt, labelSet } = config();
   const record = buildRecord(loop, output, salt, new Date(), labelSet);
   const key = datasetKey(prefix, record.humanLoopName, record.createdAt);

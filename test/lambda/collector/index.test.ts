@@ -31,6 +31,18 @@ test('a completed loop is written as one JSON Lines record keyed by the loop nam
   expect(JSON.parse(lines[0])).toMatchObject({ humanLoopName: 'loop-a', human: { label: 0, overridesModel: true } });
 });
 
+test("a review job's completed task writes no dataset record: jobs export turns it into the job's manifest", async () => {
+  const output = outputJson('job-a', ['1']);
+  const task = {
+    ...output,
+    inputContent: { ...output.inputContent, _job: { name: 'adult-review', lines: [1, 2, 3] } },
+  };
+  s3.on(GetObjectCommand).resolves(body(task));
+
+  expect(await handler(sqsEvent(statusChange('job-a', 'Completed', URI)))).toEqual({ batchItemFailures: [] });
+  expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+});
+
 test('a missing output.json fails only that message, which goes back to the queue', async () => {
   s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }));
 
