@@ -34,7 +34,7 @@ import {
 } from './manifest';
 import { A2I_NAME_MAX_LENGTH, INPUT_CONTENT_MAX_CHARS, isA2iName, shortHash, stableStringify } from './names';
 import type { RecordAnswer, TaskType } from './task-types';
-import { pathValue, recordAnswers, taskInput } from './task-types';
+import { pathValue, recordAnswers, TaskTypeError, taskInput } from './task-types';
 
 /** The input field that attributes a task to its job and records. */
 export const JOB_FIELD = '_job';
@@ -262,6 +262,14 @@ export interface JobExport {
   readonly corrections: readonly RecordCorrections[];
   /** Results whose records are not in the plan, or whose input is not what those records give now. */
   readonly stale: readonly { readonly lines: readonly number[]; readonly detail: string }[];
+  /** Answers that give a label outside the task type's, left out (a bypassed or broken task form). */
+  readonly invalid: readonly InvalidAnswer[];
+}
+
+export interface InvalidAnswer {
+  readonly lines: readonly number[];
+  readonly workerId: string;
+  readonly detail: string;
 }
 
 /** The output manifest and everything around it for the job's answered tasks. */
@@ -272,7 +280,7 @@ export function exportJob(
   options: ExportOptions,
 ): JobExport {
   const records = new Map(tasks.flatMap((task) => task.records.map((record) => [record.line, record] as const)));
-  const { responses, stale } = collect(job, records, results);
+  const { responses, stale, invalid } = collect(job, records, results);
   const ordered = [...records.values()].sort((a, b) => a.line - b.line);
   const labels = isMultiLabel(job.taskType)
     ? multiLabels(ordered, responses, options)
@@ -297,6 +305,7 @@ export function exportJob(
       .map((record) => ({ line: record.line, responses: responses.get(record.line)! })),
     corrections: corrections(job.taskType, ordered, responses),
     stale,
+    invalid,
   };
 }
 
@@ -305,9 +314,14 @@ function collect(
   job: ReviewJob,
   records: ReadonlyMap<number, ManifestRecord>,
   results: readonly TaskResult[],
-): { responses: Map<number, RecordResponse[]>; stale: { lines: number[]; detail: string }[] } {
+): {
+  responses: Map<number, RecordResponse[]>;
+  stale: { lines: number[]; detail: string }[];
+  invalid: InvalidAnswer[];
+} {
   const responses = new Map<number, RecordResponse[]>();
   const stale: { lines: number[]; detail: string }[] = [];
+  const invalid: InvalidAnswer[] = [];
   for (const result of results) {
     const attribution = jobOfInput(result.inputContent);
     if (attribution.name !== job.name) {
@@ -324,9 +338,9 @@ function collect(
       stale.push({ lines, detail: 'its input is not what these records give now: they changed since the review' });
       continue;
     }
-    addResponses(job.taskType, known, result.humanAnswers, responses);
+    invalid.push(...addResponses(job.taskType, known, result.humanAnswers, responses));
   }
-  return { responses, stale };
+  return { responses, stale, invalid };
 }
 
 function addResponses(
@@ -334,10 +348,19 @@ function addResponses(
   records: readonly ManifestRecord[],
   answers: readonly WorkerAnswer[],
   into: Map<number, RecordResponse[]>,
-): void {
+): InvalidAnswer[] {
   const objects = records.map((record) => record.object);
+  const invalid: InvalidAnswer[] = [];
   for (const { workerId, answerContent, submissionTime } of answers) {
-    recordAnswers(type, answerContent, objects).forEach((answer, i) => {
+    let given: RecordAnswer[];
+    try {
+      given = recordAnswers(type, answerContent, objects);
+    } catch (error) {
+      if (!(error instanceof TaskTypeError)) throw error;
+      invalid.push({ lines: records.map((record) => record.line), workerId, detail: error.message });
+      continue;
+    }
+    given.forEach((answer, i) => {
       const line = records[i].line;
       const response: RecordResponse = {
         workerId,
@@ -347,6 +370,7 @@ function addResponses(
       into.set(line, [...(into.get(line) ?? []), response]);
     });
   }
+  return invalid;
 }
 
 function isMultiLabel(type: TaskType): boolean {

@@ -322,3 +322,26 @@ describe('exportJob', () => {
     });
   });
 });
+
+test("an answer outside the task type's labels is left out and listed; the other workers' answers still count", () => {
+  const records = manifest([1, 2, 3].map((n) => tabularRow(n)));
+  const [task] = planJob(tabularJob, records).tasks;
+  const answers = (correction: string, workerId: string): WorkerAnswer => ({
+    workerId,
+    answerContent: { rating1: disagree, correction1: correction, rating2: agree, rating3: agree },
+  });
+  const exported = exportJob(
+    tabularJob,
+    [task],
+    [result(task.input, [answers('7', 'forged'), answers('1', 'honest')])],
+    { creationDate: DATE },
+  );
+  expect(exported.invalid).toEqual([
+    { lines: [1, 2, 3], workerId: 'forged', detail: '"7" is not one of the tabular-review labels (0, 1)' },
+  ]);
+  expect(exported.labeled.map((record) => [record.line, record.labels[0].label])).toEqual([
+    [1, '1'],
+    [2, '0'],
+    [3, '0'],
+  ]);
+});
