@@ -1,12 +1,15 @@
 /**
  * The tabular records as an input manifest for the tabular-review task type (common/task-types.ts), one line a record:
- *   {"source-ref": "s3://<bucket>/<prefix>/shap-3.svg", "row": "3", "prediction": 0, "probability_score": 0.2061}
- * with each record's explanation image (explanation-svg.ts) returned as {key, body} for the caller to store at that
+ *   {"source-ref": "s3://<bucket>/<prefix>/shap-3.svg", "row": "3", "prediction": 0, "probability_score": 0.2061,
+ *    "age": 52, "education_years": 14, "hours_per_week": 57, "capital_gain": 0, "capital_loss": 0}
+ * The feature values ride along so a reviewed record (features and the reviewer's label) can become a training row;
+ * the true label never does, so reviewers cannot see the answer. Each record's explanation image (explanation-svg.ts) returned as {key, body} for the caller to store at that
  * key. Optionally only the negative predictions (class 0), the ones the review sends to workers.
  */
 import { explanationSvg } from './explanation-svg';
 import type { FeatureValues, TabularModel } from './model';
 import { contributions, score, TABULAR_MODEL } from './model';
+import { FEATURES } from './sample';
 
 export interface TabularManifestOptions {
   readonly bucket: string;
@@ -51,7 +54,9 @@ export function tabularManifest(
     if (options.negativesOnly && prediction !== 0) continue;
     const key = imageKey(options.prefix, row.id);
     const record = { row: String(row.id), prediction, probability_score: fourDecimals(probability_score) };
-    lines.push(JSON.stringify({ 'source-ref': `s3://${options.bucket}/${key}`, ...record }));
+    // Picked by name: rows are often whole TabularRows, whose label must stay out.
+    const features = Object.fromEntries(FEATURES.map((feature) => [feature, row[feature]]));
+    lines.push(JSON.stringify({ 'source-ref': `s3://${options.bucket}/${key}`, ...record, ...features }));
     images.push({ key, body: explanationSvg(record, contributions(row, model)), contentType: 'image/svg+xml' });
   }
   return { manifest: lines.map((line) => `${line}\n`).join(''), images };

@@ -150,12 +150,20 @@ describe('the tabular-review manifest', () => {
     expect(errors).toEqual([]);
     expect(records).toHaveLength(negativeCount);
     const first = records[0].object;
+    const { label: _label, id, ...features } = sample[Number(first.row) - 1];
     expect(first).toEqual({
       'source-ref': `s3://review-bucket/shap/shap-${first.row as string}.svg`,
-      row: first.row,
+      row: String(id),
       prediction: 0,
-      probability_score: Math.round(score(sample[Number(first.row) - 1]).probability_score * 1e4) / 1e4,
+      probability_score: Math.round(score(sample[id - 1]).probability_score * 1e4) / 1e4,
+      ...features,
     });
+    expect(Object.keys(first)).toEqual(['source-ref', 'row', 'prediction', 'probability_score', ...FEATURES]);
+    expect(first).not.toHaveProperty('label');
+    for (const { object } of records) {
+      const row = sample[Number(object.row) - 1];
+      for (const feature of FEATURES) expect(object[feature]).toBe(row[feature]);
+    }
     expect(negatives.images[0].key).toBe(`shap/shap-${first.row as string}.svg`);
   });
 
