@@ -3,6 +3,7 @@
  * stacks' outputs, so nobody types an ARN; with `--local [URL]` (or REVIEW_PIPELINE_LOCAL) in a local server's.
  */
 import type { CliContext } from './context';
+import { jobs, JOBS_HELP } from './commands/jobs';
 import { loops, LOOPS_HELP } from './commands/loops';
 import { results, RESULTS_HELP } from './commands/results';
 import { template, TEMPLATE_HELP } from './commands/template';
@@ -17,6 +18,8 @@ Commands:
   workers add <email>... | list | remove <email>      manage the workteam (not in local mode)
   loops list | show <name> | wait <name>... | stop <name>
                                                      follow human loops
+  jobs start <name> --manifest M | list | show <name> | wait <name> | stop <name> | export <name>
+                                                     review jobs over an input manifest
   results export --out FILE [--format jsonl|csv] [--since DATE]
                                                      the retraining dataset
   template render <file> --input JSON --out FILE     preview a task template offline
@@ -32,6 +35,7 @@ Exit codes: 0 success, 1 failed, 2 usage, 3 stack not deployed or no local serve
 const COMMANDS: Record<string, { run: (context: CliContext, args: string[]) => Promise<number>; help: string }> = {
   workers: { run: workers, help: WORKERS_HELP },
   loops: { run: loops, help: LOOPS_HELP },
+  jobs: { run: jobs, help: JOBS_HELP },
   results: { run: results, help: RESULTS_HELP },
   template: { run: template, help: TEMPLATE_HELP },
 };

@@ -401,7 +401,8 @@ export function creationDate(date: Date | string): string {
   return `${date.toISOString().slice(0, 23)}000`;
 }
 
-const IMAGE_EXTENSION = /\.(jpe?g|png)$/i;
+/** Ground Truth's image tasks take .jpg and .png; a record whose source-ref is another image (an SVG chart) is one too. */
+const IMAGE_EXTENSION = /\.(jpe?g|png|gif|webp|bmp|svg)$/i;
 
 function media(input: Readonly<Record<string, unknown>>, given: Media | undefined): Media {
   if (given !== undefined) return given;

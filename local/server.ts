@@ -296,6 +296,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         EndpointName: LOCAL.endpointName,
         TaskTableName: LOCAL.taskTable,
         ReviewEventBusName: LOCAL.eventBus,
+        TaskTemplate: options.taskTemplate,
+        TaskCount: String(options.taskCount),
       },
     },
   ];

@@ -8,7 +8,7 @@ import { mapWithConcurrency } from '../../lambda/shared/concurrency';
 import type { CliContext } from '../context';
 import { requiredOutput } from '../context';
 import { explainAwsError, usageError } from '../errors';
-import { table } from '../io';
+import { csvCell, table } from '../io';
 
 export const RESULTS_HELP = `Usage: review-pipeline results export --out FILE [--format jsonl|csv] [--since DATE]
 
@@ -112,18 +112,6 @@ function exportRow(record: DatasetRecord) {
     human_loop_name: record.humanLoopName,
     created_at: record.createdAt,
   };
-}
-
-/** RFC 4180: quote a cell holding a comma, quote, or line break; an array or object input is written as JSON. */
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text =
-    typeof value === 'string'
-      ? value
-      : typeof value === 'number' || typeof value === 'boolean'
-        ? String(value)
-        : JSON.stringify(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 function summarize(context: CliContext, all: DatasetRecord[], training: DatasetRecord[], out: string): void {

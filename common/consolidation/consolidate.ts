@@ -12,7 +12,8 @@ import { canonicalOrder, checkLabels, compareText, groupByItem, labelIndex } fro
 
 export type { Observation } from './observations';
 
-export type ConsolidationMethod = 'majority' | 'dawid-skene';
+export const CONSOLIDATION_METHODS = ['majority', 'dawid-skene'] as const;
+export type ConsolidationMethod = (typeof CONSOLIDATION_METHODS)[number];
 
 export interface ConsolidationOptions extends DawidSkeneOptions {
   /** 'auto' by default: majority when every item has at most one worker, Dawid-Skene otherwise. */

@@ -105,6 +105,9 @@ export class PipelineStack extends Stack {
     new CfnOutput(this, 'EndpointName', { value: this.endpoint.endpointName });
     new CfnOutput(this, 'DatasetUri', { value: `s3://${this.output.bucket.bucketName}/${review.datasetPrefix}/` });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    // What a review job's task type must match (review-pipeline jobs start): the template and the workers per task.
+    new CfnOutput(this, 'TaskTemplate', { value: review.taskTemplateName });
+    new CfnOutput(this, 'TaskCount', { value: String(review.taskCount) });
   }
 
   private reviewBackend(props: PipelineStackProps, outputs: ReviewOutputs): IReviewBackend {
