@@ -88,8 +88,6 @@ export interface StartSummary {
   readonly existing: number;
   /** Tasks that could not start now, with why; another `jobs start` starts them. */
   readonly failed: readonly { readonly task: string; readonly reason: string }[];
-  /** Tasks of the previous start whose records have changed since (their loops go on; export reports them). */
-  readonly replaced: number;
 }
 
 /** Plans the job, records it, and starts every task that has no loop yet. */
@@ -108,7 +106,7 @@ export async function startJob(
   }
   const plan = planFromManifest(job, manifest.text);
   const previous = await readJob(deps, job.name);
-  if (previous !== undefined) checkSameJob(previous, job);
+  if (previous !== undefined) checkSameJob(previous, job, sha256(manifest.text));
   const now = deps.now().toISOString();
   const stored: StoredJob = {
     format: JOB_FORMAT,
@@ -124,8 +122,6 @@ export async function startJob(
     filteredOut: plan.plan.filteredOut.count,
     tasks: plan.plan.tasks.map((task) => ({ name: task.name, lines: [...task.lines] })),
   };
-  const current = new Set(stored.tasks.map((task) => task.name));
-  const replaced = previous?.tasks.filter((task) => !current.has(task.name)).length ?? 0;
   // The record first: a start cut short is found and finished by the next one.
   await put(deps, jobKey(job.name, 'input.manifest'), manifest.text, 'application/jsonlines');
   await put(deps, jobKey(job.name, 'job.json'), `${JSON.stringify(stored, null, 2)}\n`, 'application/json');
@@ -148,7 +144,6 @@ export async function startJob(
     started: outcomes.filter((o) => o.kind === 'started').length,
     existing: outcomes.filter((o) => o.kind === 'exists').length,
     failed: outcomes.flatMap((o) => (o.kind === 'failed' ? [{ task: o.task, reason: o.reason }] : [])),
-    replaced,
   };
 }
 
@@ -181,8 +176,11 @@ function planFromManifest(job: ReviewJob, text: string): { plan: JobPlan; record
   }
 }
 
-/** A job name is one job: the same name with another definition would mix two jobs' answers. */
-function checkSameJob(previous: StoredJob, job: ReviewJob): void {
+/**
+ * A job name is one job over one manifest: another definition would mix two jobs' answers, and another manifest would
+ * rename tasks (names commit to line numbers and content), leaving the earlier loops outside the job.
+ */
+function checkSameJob(previous: StoredJob, job: ReviewJob, manifestSha256: string): void {
   if (previous.stoppedAt !== undefined)
     throw new JobInputError(`Job ${job.name} was stopped at ${previous.stoppedAt}; start a new job under another name`);
   const definition = (j: Pick<StoredJob, 'taskType' | 'labelAttribute' | 'filter'>) =>
@@ -190,6 +188,11 @@ function checkSameJob(previous: StoredJob, job: ReviewJob): void {
   if (definition(previous) !== definition(job))
     throw new JobInputError(
       `Job ${job.name} exists with another task type, label attribute or filter; use another job name`,
+    );
+  if (previous.manifest.sha256 !== manifestSha256)
+    throw new JobInputError(
+      `Job ${job.name} was started with another manifest (${previous.manifest.source}); a changed manifest is a new ` +
+        'job: start it under another name',
     );
 }
 

@@ -5,7 +5,7 @@
  * becoming an image S3 answers with 403.
  */
 
-/** `s3://bucket` (the whole bucket) or `s3://bucket/prefix` (keys that start with `prefix`). */
+/** `s3://bucket` (the whole bucket) or `s3://bucket/folder/` (keys under the folder; a missing final `/` is added). */
 export interface ObjectLocation {
   readonly bucket: string;
   /** Empty for the whole bucket. */
@@ -27,7 +27,8 @@ export function parseObjectLocation(uri: string): ObjectLocation | string {
     return `${JSON.stringify(bucket)} is not an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)`;
   if (/[*?]/.test(prefix)) return `${JSON.stringify(prefix)} has * or ?, which IAM reads as wildcards`;
   if (Buffer.byteLength(prefix) > 1024) return `the prefix is over S3's 1024-byte key limit`;
-  return { bucket, prefix };
+  // A folder: s3://b/shap covers shap/..., not shap-private/... (IAM's shap* would).
+  return { bucket, prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
 }
 
 export function formatObjectLocation(location: ObjectLocation): string {

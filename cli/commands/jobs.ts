@@ -65,6 +65,8 @@ export async function jobs(context: CliContext, args: string[]): Promise<number>
     }
   } catch (error) {
     if (error instanceof JobInputError || error instanceof TaskTypeError) throw usageError(error.message);
+    // An option parseArgs refused: main.ts reports it as a usage error.
+    if (String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) throw error;
     throw explainAwsError(error);
   }
 }
@@ -125,8 +127,6 @@ async function start(context: CliContext, args: string[]): Promise<number> {
       `, ${stored.workersPerTask} worker(s) each${stored.filteredOut ? ` (${stored.filteredOut} records left out by the filter)` : ''}`,
   );
   context.io.out(`started ${summary.started}, already running or done ${summary.existing}`);
-  if (summary.replaced > 0)
-    context.io.out(`${summary.replaced} task(s) of the previous start reviewed records that have changed since`);
   for (const failure of summary.failed.slice(0, 5))
     context.io.err(`could not start ${failure.task}: ${failure.reason}`);
   if (summary.failed.length > 0) {

@@ -17,6 +17,12 @@ test('a bucket allows all its keys; a prefix only the keys that start with it, a
   expect(allowsObject(locations, 'other', 'shap/shap-3.png')).toBe(false);
 });
 
+test('a prefix without a final / is a folder: s3://bkt/shap does not cover shap-private/', () => {
+  const location = parseObjectLocation('s3://bkt/shap');
+  expect(location).toEqual({ bucket: 'bkt', prefix: 'shap/' });
+  expect(allowsObject([location as { bucket: string; prefix: string }], 'bkt', 'shap-private/x.png')).toBe(false);
+});
+
 test('the environment carries the locations as s3:// URIs and refuses anything else by variable name', () => {
   const encoded = encodeObjectLocations([
     { bucket: 'images', prefix: '' },

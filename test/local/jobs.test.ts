@@ -201,6 +201,19 @@ describe('the Clarify review flow: negative predictions, three per task, with ex
     expect(badFilter.code).toBe(2);
     expect(badFilter.err).toContain('--filter probability_score<low: low is not a number');
     expect((await cli(server, ['jobs', 'show', 'nope'])).code).toBe(5);
+    const typo = await cli(server, ['jobs', 'start', 'x', '--manfest', manifestUri]);
+    expect(typo.code).toBe(2);
+  });
+
+  test('the same job name over a changed manifest is refused: its tasks would leave the job', async () => {
+    const first = path.join(work, 'first.manifest');
+    const lines = object(server, 'tabular-sample/input.manifest').split('\n').filter(Boolean);
+    fs.writeFileSync(first, lines.slice(0, 6).join('\n'));
+    expect((await cli(server, ['jobs', 'start', 'changed', '--manifest', first])).code).toBe(0);
+    fs.writeFileSync(first, lines.slice(1, 7).join('\n'));
+    const again = await cli(server, ['jobs', 'start', 'changed', '--manifest', first]);
+    expect(again.code).toBe(2);
+    expect(again.err).toContain(`Job changed was started with another manifest (${first})`);
   });
 
   test('a start cut short is finished by the next one, and no task is reviewed twice', async () => {

@@ -356,7 +356,7 @@ describe('task object locations', () => {
       { bucket: 'review-images', prefix: '' },
     ]);
     expect(parse({ endpointName: 'ep', taskObjectLocations: ['s3://b-1/x'] }).review.taskObjectLocations).toEqual([
-      { bucket: 'b-1', prefix: 'x' },
+      { bucket: 'b-1', prefix: 'x/' },
     ]);
   });
 
