@@ -4,21 +4,17 @@
  * behind local mode's signed object URLs), one record corrected with a reason and the others agreed with, the
  * template's submit button pressed; then the job exported through the CLI, keeping the correction.
  */
-import { S3Client } from '@aws-sdk/client-s3';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { defaultContext } from '../../cli/context';
-import { runCli } from '../../cli/main';
 import { readJob } from '../../cli/review-jobs';
 import { parseS3Uri } from '../../lambda/shared/review/output';
 import type { LocalServer } from '../../local/server';
 import { LOCAL } from '../../local/server';
 import { prepareTabularSample } from '../../local/tabular/prepare';
-import { captureIo } from '../cli/capture-io';
 import { chromiumOrSkip, launchChromium } from './chromium';
-import { eventually, startLocal } from './start';
+import { eventually, jsonLines, localCli, localS3, startLocal } from './start';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-browser-'));
 
@@ -31,27 +27,6 @@ afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-async function cli(local: LocalServer, line: string[]) {
-  const io = captureIo();
-  const code = await runCli([...line, '--local', local.url], (target) => defaultContext(io, target), {});
-  return { code, out: io.outLines.join('\n'), err: io.errLines.join('\n') };
-}
-
-function s3Of(local: LocalServer): S3Client {
-  return new S3Client({
-    endpoint: `${local.url}/aws/s3`,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-}
-
-const jsonLines = (text: string) =>
-  text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-
 test("a reviewer completes a tabular review job's task in the browser, and export keeps the correction", async () => {
   if (!chromiumOrSkip()) return;
   server = await startLocal({ taskTemplate: 'tabular-review' });
@@ -59,10 +34,10 @@ test("a reviewer completes a tabular review job's task in the browser, and expor
   browser = await launchChromium();
 
   // The sample in the local S3, and the job over its negative predictions, started through the CLI.
-  const s3 = s3Of(local);
+  const s3 = localS3(local);
   const prepared = await prepareTabularSample({ s3, bucket: LOCAL.bucket, prefix: 'tabular-sample' });
   const negatives = jsonLines(prepared.manifest).filter((line) => line.prediction === 0);
-  const started = await cli(local, [
+  const started = await localCli(local, [
     ...['jobs', 'start', 'adult-review', '--manifest', prepared.manifestUri, '--filter', 'prediction=0'],
   ]);
   expect(started.code).toBe(0);
@@ -138,7 +113,7 @@ test("a reviewer completes a tabular review job's task in the browser, and expor
   // Export: only the answered task's three records, the first corrected to 1.
   const out = path.join(work, 'out.manifest');
   const training = path.join(work, 'train.jsonl');
-  const exported = await cli(local, ['jobs', 'export', 'adult-review', '--out', out, '--training', training]);
+  const exported = await localCli(local, ['jobs', 'export', 'adult-review', '--out', out, '--training', training]);
   expect(exported.err).toBe('');
   expect(exported.code).toBe(0);
   const manifest = jsonLines(fs.readFileSync(out, 'utf8'));

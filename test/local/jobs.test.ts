@@ -4,50 +4,25 @@
  * training rows) and Ground Truth-style labeling with three workers (Dawid-Skene), plus restarts, a start cut short,
  * stopping, and the mistakes a user makes.
  */
-import { S3Client } from '@aws-sdk/client-s3';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { defaultContext } from '../../cli/context';
-import { runCli } from '../../cli/main';
 import { jobKey, readJob, startJob } from '../../cli/review-jobs';
 import { BUILT_IN_TASK_TYPES } from '../../common/task-types';
 import type { ReviewPort } from '../../lambda/shared/review/port';
 import type { LocalServer } from '../../local/server';
 import { LOCAL } from '../../local/server';
 import { prepareTabularSample } from '../../local/tabular/prepare';
-import { captureIo } from '../cli/capture-io';
-import { startLocal } from './start';
+import { jsonLines, localCli, localS3, startLocal } from './start';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
-
-async function cli(server: LocalServer, line: string[]) {
-  const io = captureIo();
-  const code = await runCli([...line, '--local', server.url], (target) => defaultContext(io, target), {});
-  return { code, out: io.outLines.join('\n'), err: io.errLines.join('\n') };
-}
-
-function s3Of(server: LocalServer): S3Client {
-  return new S3Client({
-    endpoint: `${server.url}/aws/s3`,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-}
 
 function object(server: LocalServer, key: string): string {
   const found = server.objects.get(LOCAL.bucket, key);
   if (found === undefined) throw new Error(`no object ${key}`);
   return found.body.toString('utf8');
 }
-
-const jsonLines = (text: string) =>
-  text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('the Clarify review flow: negative predictions, three per task, with explanation images', () => {
   let server: LocalServer;
@@ -56,7 +31,7 @@ describe('the Clarify review flow: negative predictions, three per task, with ex
 
   beforeAll(async () => {
     server = await startLocal({ taskTemplate: 'tabular-review' });
-    const s3 = s3Of(server);
+    const s3 = localS3(server);
     const prepared = await prepareTabularSample({ s3, bucket: LOCAL.bucket, prefix: 'tabular-sample' });
     s3.destroy();
     manifestUri = prepared.manifestUri;
@@ -66,7 +41,7 @@ describe('the Clarify review flow: negative predictions, three per task, with ex
   afterAll(() => server.close());
 
   test('start, restart, answer with corrections, wait and export: GT output manifest and new training rows', async () => {
-    const started = await cli(server, [
+    const started = await localCli(server, [
       'jobs',
       'start',
       'adult-review',
@@ -81,7 +56,7 @@ describe('the Clarify review flow: negative predictions, three per task, with ex
     expect(started.out).toContain(`started ${tasks}, already running or done 0`);
 
     // Running it again starts nothing new.
-    const again = await cli(server, [
+    const again = await localCli(server, [
       'jobs',
       'start',
       'adult-review',
@@ -94,12 +69,12 @@ describe('the Clarify review flow: negative predictions, three per task, with ex
     const loops = (await server.reviews.list({ maxResults: 100 })).loops;
     expect(loops).toHaveLength(tasks);
 
-    const stored = (await readJob({ s3: s3Of(server), bucket: LOCAL.bucket }, 'adult-review'))!;
+    const stored = (await readJob({ s3: localS3(server), bucket: LOCAL.bucket }, 'adult-review'))!;
     // Every task but the last holds three records; the last holds the remainder.
     expect(stored.tasks.slice(0, -1).every((task) => task.lines.length === 3)).toBe(true);
     expect(stored.tasks.at(-1)!.lines.length).toBe(negatives.length - 3 * (tasks - 1));
 
-    const shown = await cli(server, ['jobs', 'show', 'adult-review']);
+    const shown = await localCli(server, ['jobs', 'show', 'adult-review']);
     expect(shown.out).toMatch(new RegExp(`tasks: +${tasks}: ${tasks} InProgress`));
     expect(shown.out).toMatch(new RegExp(`reviewed: +0 of ${negatives.length} records`));
 
@@ -118,14 +93,14 @@ describe('the Clarify review flow: negative predictions, three per task, with ex
       await server.workerTasks.answer(task.name, worker, lease.token, answer);
     }
 
-    const waited = await cli(server, ['jobs', 'wait', 'adult-review', '--interval', '0.1', '--timeout', '10']);
+    const waited = await localCli(server, ['jobs', 'wait', 'adult-review', '--interval', '0.1', '--timeout', '10']);
     expect(waited.code).toBe(0);
     expect(waited.out).toMatch(new RegExp(`reviewed: +${negatives.length} of ${negatives.length} records`));
 
     const out = path.join(work, 'output.manifest');
     const training = path.join(work, 'training.csv');
     const columns = 'age,education_years,hours_per_week,capital_gain,capital_loss';
-    const exported = await cli(server, [
+    const exported = await localCli(server, [
       ...['jobs', 'export', 'adult-review', '--out', out, '--training', training, '--columns', columns],
     ]);
     expect(exported.err).toBe('');
@@ -174,7 +149,15 @@ describe('the Clarify review flow: negative predictions, three per task, with ex
   });
 
   test('a task type for another template, a bad manifest and a bad filter are refused with what to change', async () => {
-    const wrongType = await cli(server, ['jobs', 'start', 'x', '--manifest', manifestUri, '--task-type', 'sentiment']);
+    const wrongType = await localCli(server, [
+      'jobs',
+      'start',
+      'x',
+      '--manifest',
+      manifestUri,
+      '--task-type',
+      'sentiment',
+    ]);
     expect(wrongType.code).toBe(2);
     expect(wrongType.err).toContain(
       "task type sentiment shows template sentiment, but the pipeline's tasks show tabular-review",
@@ -184,12 +167,12 @@ describe('the Clarify review flow: negative predictions, three per task, with ex
       bad,
       '{"source-ref": "s3://b/k.svg", "row": "1", "prediction": 0, "probability_score": 0.1}\nnot json\n{}\n',
     );
-    const badManifest = await cli(server, ['jobs', 'start', 'bad', '--manifest', bad]);
+    const badManifest = await localCli(server, ['jobs', 'start', 'bad', '--manifest', bad]);
     expect(badManifest.code).toBe(2);
     expect(badManifest.err).toContain('The manifest has 2 bad lines:');
     expect(badManifest.err).toMatch(/line 2: /);
     expect(badManifest.err).toMatch(/line 3: /);
-    const badFilter = await cli(server, [
+    const badFilter = await localCli(server, [
       'jobs',
       'start',
       'f',
@@ -200,8 +183,8 @@ describe('the Clarify review flow: negative predictions, three per task, with ex
     ]);
     expect(badFilter.code).toBe(2);
     expect(badFilter.err).toContain('--filter probability_score<low: low is not a number');
-    expect((await cli(server, ['jobs', 'show', 'nope'])).code).toBe(5);
-    const typo = await cli(server, ['jobs', 'start', 'x', '--manfest', manifestUri]);
+    expect((await localCli(server, ['jobs', 'show', 'nope'])).code).toBe(5);
+    const typo = await localCli(server, ['jobs', 'start', 'x', '--manfest', manifestUri]);
     expect(typo.code).toBe(2);
   });
 
@@ -209,15 +192,15 @@ describe('the Clarify review flow: negative predictions, three per task, with ex
     const first = path.join(work, 'first.manifest');
     const lines = object(server, 'tabular-sample/input.manifest').split('\n').filter(Boolean);
     fs.writeFileSync(first, lines.slice(0, 6).join('\n'));
-    expect((await cli(server, ['jobs', 'start', 'changed', '--manifest', first])).code).toBe(0);
+    expect((await localCli(server, ['jobs', 'start', 'changed', '--manifest', first])).code).toBe(0);
     fs.writeFileSync(first, lines.slice(1, 7).join('\n'));
-    const again = await cli(server, ['jobs', 'start', 'changed', '--manifest', first]);
+    const again = await localCli(server, ['jobs', 'start', 'changed', '--manifest', first]);
     expect(again.code).toBe(2);
     expect(again.err).toContain(`Job changed was started with another manifest (${first})`);
   });
 
   test('a start cut short is finished by the next one, and no task is reviewed twice', async () => {
-    const s3 = s3Of(server);
+    const s3 = localS3(server);
     const deps = { s3, bucket: LOCAL.bucket, now: () => new Date() };
     const job = {
       name: 'cut-short',
@@ -245,7 +228,7 @@ describe('the Clarify review flow: negative predictions, three per task, with ex
   });
 
   test('stop: the tasks in progress stop, the job cannot start again, and export keeps what was answered', async () => {
-    const started = await cli(server, [
+    const started = await localCli(server, [
       'jobs',
       'start',
       'to-stop',
@@ -255,9 +238,9 @@ describe('the Clarify review flow: negative predictions, three per task, with ex
       'probability_score<0.2',
     ]);
     expect(started.code).toBe(0);
-    const stopped = await cli(server, ['jobs', 'stop', 'to-stop']);
+    const stopped = await localCli(server, ['jobs', 'stop', 'to-stop']);
     expect(stopped.out).toMatch(/^stopping \d+ task\(s\) of to-stop/);
-    const again = await cli(server, [
+    const again = await localCli(server, [
       'jobs',
       'start',
       'to-stop',
@@ -268,9 +251,9 @@ describe('the Clarify review flow: negative predictions, three per task, with ex
     ]);
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/Job to-stop was stopped at .*; start a new job under another name/);
-    const listed = await cli(server, ['jobs', 'list']);
+    const listed = await localCli(server, ['jobs', 'list']);
     expect(listed.out).toMatch(/^to-stop\s+tabular-review\s+\d+\s+\d+\s+stopped\s/m);
-    const exported = await cli(server, ['jobs', 'export', 'to-stop']);
+    const exported = await localCli(server, ['jobs', 'export', 'to-stop']);
     expect(exported.code).toBe(0);
     expect(exported.out).toMatch(/unlabeled: +\d+ unanswered/);
   });
@@ -287,9 +270,9 @@ describe('labeling a dataset: sentiment, three workers per record, Dawid-Skene',
     const file = path.join(work, 'reviews.manifest');
     const texts = ['Great value', 'Broke in a day', 'It is fine', 'Love it', 'Terrible support'];
     fs.writeFileSync(file, texts.map((source) => JSON.stringify({ source })).join('\n'));
-    const started = await cli(server, ['jobs', 'start', 'Reviews-Labeling', '--manifest', file]);
+    const started = await localCli(server, ['jobs', 'start', 'Reviews-Labeling', '--manifest', file]);
     expect(started.code).toBe(0);
-    const stored = (await readJob({ s3: s3Of(server), bucket: LOCAL.bucket }, 'Reviews-Labeling'))!;
+    const stored = (await readJob({ s3: localS3(server), bucket: LOCAL.bucket }, 'Reviews-Labeling'))!;
     expect(stored.tasks).toHaveLength(texts.length);
     const truth = ['1', '-1', '0', '1', '-1'];
     const workers = [
@@ -304,7 +287,7 @@ describe('labeling a dataset: sentiment, three workers per record, Dawid-Skene',
         await server.workerTasks.answer(task.name, worker, lease.token, { sentiment: { label } });
       }
     }
-    const exported = await cli(server, [
+    const exported = await localCli(server, [
       'jobs',
       'export',
       'Reviews-Labeling',

@@ -5,6 +5,10 @@ import type { DatasetRecord } from '../../common/dataset';
 import type { LocalServer, LocalServerOptions } from '../../local/server';
 import { startLocalServer } from '../../local/server';
 import { builtInSentimentModel } from '../../local/model/model-backend';
+import { S3Client } from '@aws-sdk/client-s3';
+import { defaultContext } from '../../cli/context';
+import { runCli } from '../../cli/main';
+import { captureIo } from '../cli/capture-io';
 
 export const REFERENCE_REVIEWS = [
   'I enjoy this product',
@@ -70,3 +74,27 @@ export async function predictLoops(
   const { predictions } = (await response.json()) as { predictions: { humanReview: { humanLoopName?: string } }[] };
   return predictions.map((prediction) => prediction.humanReview.humanLoopName);
 }
+
+/** The operator CLI in-process against the local server, as a user runs it with `--local <url>`. */
+export async function localCli(server: LocalServer, line: string[]) {
+  const io = captureIo();
+  const code = await runCli([...line, '--local', server.url], (target) => defaultContext(io, target), {});
+  return { code, out: io.outLines.join('\n'), err: io.errLines.join('\n') };
+}
+
+/** An S3 client at the local server's emulator, configured as the CLI's in local mode. */
+export function localS3(server: LocalServer): S3Client {
+  return new S3Client({
+    endpoint: `${server.url}/aws/s3`,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}
+
+/** The objects of a JSON Lines text. */
+export const jsonLines = (text: string) =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
