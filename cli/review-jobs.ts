@@ -24,10 +24,10 @@ import { exportJob, planJob } from '../common/review-job';
 import { mapWithConcurrency } from '../lambda/shared/concurrency';
 import { readReviewOutput } from '../lambda/shared/review/output';
 import type { HumanLoopStatus, ReviewPort } from '../lambda/shared/review/port';
-import { ENDED_STATUSES, isReviewError } from '../lambda/shared/review/port';
+import { isReviewError } from '../lambda/shared/review/port';
 import { startReview } from '../lambda/shared/review/start-review';
 
-export const JOBS_PREFIX = 'review-jobs';
+const JOBS_PREFIX = 'review-jobs';
 const JOB_FORMAT = 1;
 /** Calls to the review port at once: well under A2I's default request rates. */
 const CONCURRENCY = 8;
@@ -60,7 +60,6 @@ export interface StoredJob {
   readonly flowDefinitionArn: string;
   readonly manifest: { readonly source: string; readonly sha256: string; readonly records: number };
   readonly createdAt: string;
-  readonly startedAt: string;
   readonly stoppedAt?: string;
   readonly filteredOut: number;
   readonly tasks: readonly { readonly name: string; readonly lines: readonly number[] }[];
@@ -107,7 +106,6 @@ export async function startJob(
   const plan = planFromManifest(job, manifest.text);
   const previous = await readJob(deps, job.name);
   if (previous !== undefined) checkSameJob(previous, job, sha256(manifest.text));
-  const now = deps.now().toISOString();
   const stored: StoredJob = {
     format: JOB_FORMAT,
     name: job.name,
@@ -117,8 +115,7 @@ export async function startJob(
     workersPerTask: deployment.taskCount,
     flowDefinitionArn: deps.reviews.flowDefinitionArn,
     manifest: { source: manifest.source, sha256: sha256(manifest.text), records: plan.records },
-    createdAt: previous?.createdAt ?? now,
-    startedAt: now,
+    createdAt: previous?.createdAt ?? deps.now().toISOString(),
     filteredOut: plan.plan.filteredOut.count,
     tasks: plan.plan.tasks.map((task) => ({ name: task.name, lines: [...task.lines] })),
   };
@@ -250,7 +247,7 @@ export async function jobProgress(deps: JobDeps, job: StoredJob): Promise<JobPro
   const counts = { InProgress: 0, Completed: 0, Failed: 0, Stopping: 0, Stopped: 0, NotStarted: 0 };
   for (const task of tasks) counts[task.status] += 1;
   const open = counts.InProgress + counts.Stopping + counts.NotStarted;
-  const elapsed = (deps.now().getTime() - Date.parse(job.startedAt)) / 1000;
+  const elapsed = (deps.now().getTime() - Date.parse(job.createdAt)) / 1000;
   const ended = tasks.length - open;
   return {
     job,
@@ -271,10 +268,6 @@ export async function stopJob(deps: JobDeps, job: StoredJob): Promise<{ stopped:
   const stopped: StoredJob = { ...job, stoppedAt: job.stoppedAt ?? deps.now().toISOString() };
   await put(deps, jobKey(job.name, 'job.json'), `${JSON.stringify(stopped, null, 2)}\n`, 'application/json');
   return { stopped: open.length };
-}
-
-export function isEnded(status: TaskStatus): boolean {
-  return (ENDED_STATUSES as readonly string[]).includes(status);
 }
 
 // ---------------------------------------------------------------------------------------------------------------------

@@ -161,7 +161,7 @@ function taskType(given: string | undefined, template: string): TaskType {
 }
 
 /** `field=value` (a JSON value when it parses as one: prediction=0 is the number 0) or `field<number`. */
-export function parseFilter(text: string): JobFilter {
+function parseFilter(text: string): JobFilter {
   const below = /^([^<=]+)<(.+)$/.exec(text);
   if (below) {
     const value = Number(below[2]);
@@ -247,7 +247,8 @@ function describe(progress: JobProgress): string[] {
   ];
   if (job.stoppedAt) lines.push(`stopped:   ${job.stoppedAt}`);
   if (progress.etaSeconds !== undefined) lines.push(`time left: about ${humanDuration(progress.etaSeconds)}`);
-  if (counts.NotStarted > 0) lines.push(`${counts.NotStarted} task(s) not started: run jobs start again`);
+  if (counts.NotStarted > 0)
+    lines.push(`${counts.NotStarted} task(s) not started${job.stoppedAt ? '' : ': run jobs start again'}`);
   return lines;
 }
 
@@ -255,7 +256,7 @@ function filterText(filter: JobFilter): string {
   return filter.below !== undefined ? `${filter.field}<${filter.below}` : `${filter.field}=${String(filter.equals)}`;
 }
 
-export function humanDuration(seconds: number): string {
+function humanDuration(seconds: number): string {
   if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`;
   if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
   if (seconds < 48 * 3600) return `${Math.round(seconds / 3600)} h`;
@@ -290,7 +291,12 @@ async function wait(context: CliContext, args: string[]): Promise<number> {
     }
     if (counts.InProgress + counts.Stopping === 0) {
       for (const line of describe(progress)) context.io.out(line);
-      throw new CliError(EXIT.failed, `${counts.NotStarted} task(s) never started: run jobs start ${job.name} again`);
+      throw new CliError(
+        EXIT.failed,
+        job.stoppedAt
+          ? `${counts.NotStarted} task(s) never started before the job was stopped`
+          : `${counts.NotStarted} task(s) never started: run jobs start ${job.name} again`,
+      );
     }
     if (context.now() - started + intervalMs > timeoutMs)
       throw new CliError(EXIT.timeout, `Timed out with ${counts.InProgress} task(s) of ${job.name} in progress`);

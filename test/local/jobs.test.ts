@@ -40,31 +40,18 @@ describe('the Clarify review flow: negative predictions, three per task, with ex
   });
   afterAll(() => server.close());
 
+  const startAdult = () =>
+    localCli(server, ['jobs', 'start', 'adult-review', '--manifest', manifestUri, '--filter', 'prediction=0']);
+
   test('start, restart, answer with corrections, wait and export: GT output manifest and new training rows', async () => {
-    const started = await localCli(server, [
-      'jobs',
-      'start',
-      'adult-review',
-      '--manifest',
-      manifestUri,
-      '--filter',
-      'prediction=0',
-    ]);
+    const started = await startAdult();
     expect(started.code).toBe(0);
     const tasks = Math.ceil(negatives.length / 3);
     expect(started.out).toContain(`job adult-review: ${negatives.length} records in ${tasks} tasks of up to 3`);
     expect(started.out).toContain(`started ${tasks}, already running or done 0`);
 
     // Running it again starts nothing new.
-    const again = await localCli(server, [
-      'jobs',
-      'start',
-      'adult-review',
-      '--manifest',
-      manifestUri,
-      '--filter',
-      'prediction=0',
-    ]);
+    const again = await startAdult();
     expect(again.out).toContain(`started 0, already running or done ${tasks}`);
     const loops = (await server.reviews.list({ maxResults: 100 })).loops;
     expect(loops).toHaveLength(tasks);
